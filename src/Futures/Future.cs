@@ -1,0 +1,365 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Futures.Internal;
+
+namespace Futures;
+
+// LOCK-LEVELING SCHEME
+//   A future's lock (SyncObj) guards its state machine, its callbacks and its waiters.
+//   A waiter's Gate (Internal/Waiters) may be taken while holding a future's lock, never the
+//   reverse: waiters are notified from inside the future's lock, and Wait/AsCompleted take one
+//   future's lock at a time, never several at once (CPython takes them all, sorted by id()).
+//   No user code (done-callbacks, await continuations) runs under any of these locks.
+
+/// <summary>The result of a call that may not have finished yet (Python's <c>concurrent.futures.Future</c>).</summary>
+/// <remarks>
+/// A future is made by an executor's <c>Submit</c> and completed by a worker. Waiting uses a
+/// Monitor condition variable; <see cref="GetAwaiter"/> and <see cref="AsTask"/> wait without
+/// blocking a thread.
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+public partial class Future
+{
+    /// <summary>
+    /// The state machine: Pending → Running → Finished, or Pending → Cancelled → CancelledAndNotified.
+    /// Written under <see cref="SyncObj"/>; volatile so that Done() and the finished fast path of
+    /// Result() read it without the lock (fields written before it are then visible).
+    /// </summary>
+    private volatile FutureState _state;
+
+    /// <summary>The work's exception, captured with its stack. Written under <see cref="SyncObj"/> before <see cref="_state"/> becomes Finished.</summary>
+    private ExceptionDispatchInfo? _exception;
+
+    /// <summary>Done-callbacks not yet run: null, one <c>Action&lt;Future&gt;</c>, or a <c>List&lt;Action&lt;Future&gt;&gt;</c>. Set to null when the future becomes done. Guarded by <see cref="SyncObj"/>.</summary>
+    private object? _callbacks;
+
+    /// <summary>Wait/AsCompleted waiters to notify when done: null, one <see cref="FutureWaiter"/>, or a list. Set to null when done. Guarded by <see cref="SyncObj"/>.</summary>
+    private object? _waiters;
+
+    /// <summary>Threads blocked in Monitor.Wait on <see cref="SyncObj"/>, so that completion pulses only when someone listens. Guarded by <see cref="SyncObj"/>.</summary>
+    private int _blockedThreads;
+
+    /// <summary>The task behind <see cref="AsTask"/>, made on first use (set once, by compare-exchange).</summary>
+    private Task? _task;
+
+    /// <summary>Creates a pending future. For Executor implementations and tests.</summary>
+    public Future() { }
+
+    /// <summary>
+    /// The lock that guards all mutable state of this future. It is the future itself: a separate
+    /// object would cost an allocation per Submit, and a future is never handed to code that locks it.
+    /// </summary>
+    private protected object SyncObj => this;
+
+    /// <summary>The current state.</summary>
+    public FutureState State => _state;
+
+    private static bool IsDone(FutureState state) => state >= FutureState.Cancelled;
+
+    /// <summary>Cancels the future if it has not started.</summary>
+    /// <returns><c>true</c> if the future is cancelled (now or before); <c>false</c> if it is running or finished.</returns>
+    public bool Cancel()
+    {
+        object? callbacks;
+        lock (SyncObj)
+        {
+            AssertInvariants();
+            switch (_state)
+            {
+                case FutureState.Running or FutureState.Finished:
+                    return false;
+                case FutureState.Cancelled or FutureState.CancelledAndNotified:
+                    return true;
+            }
+            _state = FutureState.Cancelled;
+            // Unlike CPython, waiters hear of the cancellation now, not when the executor calls
+            // SetRunningOrNotifyCancel: a cancelled future is done for Wait/AsCompleted at once
+            // (gh-109934, gh-92001).
+            callbacks = OnDone_NeedsLock();
+        }
+        InvokeCallbacks(callbacks);
+        return true;
+    }
+
+    /// <summary>Whether the future was cancelled.</summary>
+    /// <returns><c>true</c> in state Cancelled or CancelledAndNotified.</returns>
+    public bool Cancelled() => _state is FutureState.Cancelled or FutureState.CancelledAndNotified;
+
+    /// <summary>Whether the call is running now.</summary>
+    /// <returns><c>true</c> in state Running.</returns>
+    public bool Running() => _state == FutureState.Running;
+
+    /// <summary>Whether the future is done: cancelled or finished.</summary>
+    /// <returns><c>true</c> once the future can no longer change.</returns>
+    public bool Done() => IsDone(_state);
+
+    /// <summary>Waits for the call to finish; rethrows its exception if it raised one.</summary>
+    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <exception cref="CancelledException">The future was cancelled.</exception>
+    /// <exception cref="TimeoutException">The future did not finish in time.</exception>
+    /// <remarks>The work's own exception object is rethrown, with its original stack trace kept.</remarks>
+    public void Result(TimeSpan? timeout = null)
+    {
+        WaitFinished(timeout);
+        _exception?.Throw();
+    }
+
+    /// <summary>Waits for the call to finish and returns the exception it raised, if any.</summary>
+    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <returns>The exception the call raised, or <c>null</c> if it succeeded.</returns>
+    /// <exception cref="CancelledException">The future was cancelled.</exception>
+    /// <exception cref="TimeoutException">The future did not finish in time.</exception>
+    public Exception? Exception(TimeSpan? timeout = null)
+    {
+        WaitFinished(timeout);
+        return _exception?.SourceException;
+    }
+
+    /// <summary>Blocks until Finished; throws if the future is (or becomes) cancelled, or on timeout.</summary>
+    private protected void WaitFinished(TimeSpan? timeout)
+    {
+        FutureState state = _state;
+        if (state == FutureState.Finished) return;
+        if (!IsDone(state)) state = BlockUntilDone(Deadline.From(timeout));
+        if (state == FutureState.Finished) return;
+        if (IsDone(state)) ThrowHelper.ThrowCancelled();
+        ThrowHelper.ThrowTimeout();
+    }
+
+    private FutureState BlockUntilDone(Deadline deadline)
+    {
+        lock (SyncObj)
+        {
+            while (!IsDone(_state))
+            {
+                int ms = deadline.RemainingMilliseconds;
+                if (ms == 0) break;
+                _blockedThreads++;
+                try { Monitor.Wait(SyncObj, ms); }
+                finally { _blockedThreads--; }
+            }
+            return _state;
+        }
+    }
+
+    /// <summary>Adds a callback to run when the future is done (finished or cancelled).</summary>
+    /// <param name="fn">The callback; it receives this future.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <remarks>
+    /// Callbacks run in the order added, on the thread that completes the future; on a future
+    /// already done, <paramref name="fn"/> runs at once on the caller's thread. An exception thrown
+    /// by a callback is reported through <see cref="CallbackFailed"/> and the other callbacks still run.
+    /// </remarks>
+    public void AddDoneCallback(Action<Future> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        AddDoneCallbackCore(fn);
+    }
+
+    private protected void AddDoneCallbackCore(Action<Future> fn)
+    {
+        lock (SyncObj)
+        {
+            if (!IsDone(_state))
+            {
+                _callbacks = _callbacks switch
+                {
+                    null => fn,
+                    List<Action<Future>> list => AddTo(list, fn),
+                    Action<Future> single => new List<Action<Future>>(4) { single, fn },
+                    _ => throw new UnreachableException(),
+                };
+                return;
+            }
+        }
+        InvokeCallback(fn);
+
+        static List<Action<Future>> AddTo(List<Action<Future>> list, Action<Future> fn)
+        {
+            list.Add(fn);
+            return list;
+        }
+    }
+
+    /// <summary>Raised when a done-callback throws; the exception never reaches the thread completing the future.</summary>
+    public static event EventHandler<FutureCallbackFailedEventArgs>? CallbackFailed;
+
+    // The following methods should only be used by Executors and in tests.
+
+    /// <summary>Marks the future running, or acknowledges its cancellation. For Executor implementations and tests.</summary>
+    /// <returns><c>true</c> if the future was Pending and is now Running; <c>false</c> if it was cancelled (it is now CancelledAndNotified).</returns>
+    /// <exception cref="InvalidOperationException">The future is running or finished already.</exception>
+    public bool SetRunningOrNotifyCancel()
+    {
+        lock (SyncObj)
+        {
+            AssertInvariants();
+            switch (_state)
+            {
+                case FutureState.Cancelled:
+                    // Waiters were notified by Cancel(); Result() callers were woken then too.
+                    _state = FutureState.CancelledAndNotified;
+                    return false;
+                case FutureState.Pending:
+                    _state = FutureState.Running;
+                    return true;
+                default:
+                    ThrowHelper.ThrowUnexpectedState();
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>Completes the future successfully. For Executor implementations and tests.</summary>
+    /// <exception cref="InvalidStateException">The future is already cancelled or finished.</exception>
+    public void SetResult() => Finish(exception: null);
+
+    /// <summary>Completes the future with <paramref name="exception"/>. For Executor implementations and tests.</summary>
+    /// <param name="exception">What the call raised; <see cref="Result"/> rethrows this object.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
+    /// <exception cref="InvalidStateException">The future is already cancelled or finished.</exception>
+    public void SetException(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        Finish(ExceptionDispatchInfo.Capture(exception));
+    }
+
+    private void Finish(ExceptionDispatchInfo? exception)
+    {
+        object? callbacks;
+        lock (SyncObj)
+        {
+            ThrowIfDone_NeedsLock();
+            _exception = exception;
+            callbacks = Finish_NeedsLock();
+        }
+        InvokeCallbacks(callbacks);
+    }
+
+    private protected void ThrowIfDone_NeedsLock()
+    {
+        Debug.Assert(Monitor.IsEntered(SyncObj));
+        AssertInvariants();
+        if (IsDone(_state)) ThrowHelper.ThrowInvalidState(this);
+    }
+
+    /// <summary>Moves to Finished (the outcome is already stored) and returns the callbacks to run outside the lock.</summary>
+    private protected object? Finish_NeedsLock()
+    {
+        Debug.Assert(Monitor.IsEntered(SyncObj));
+        _state = FutureState.Finished;
+        return OnDone_NeedsLock();
+    }
+
+    /// <summary>Wakes blocked Result() callers and waiters; hands back the callbacks, which the caller runs once it has left the lock.</summary>
+    private object? OnDone_NeedsLock()
+    {
+        Debug.Assert(Monitor.IsEntered(SyncObj));
+        Debug.Assert(IsDone(_state));
+        if (_blockedThreads > 0) Monitor.PulseAll(SyncObj);
+        switch (_waiters)
+        {
+            case FutureWaiter single: single.OnFutureDone(this); break;
+            case List<FutureWaiter> list: foreach (FutureWaiter w in list) w.OnFutureDone(this); break;
+        }
+        _waiters = null;
+        object? callbacks = _callbacks;
+        _callbacks = null;
+        return callbacks;
+    }
+
+    private protected void InvokeCallbacks(object? callbacks)
+    {
+        Debug.Assert(!Monitor.IsEntered(SyncObj), "callbacks never run under the future's lock");
+        switch (callbacks)
+        {
+            case Action<Future> single: InvokeCallback(single); break;
+            case List<Action<Future>> list: foreach (Action<Future> fn in list) InvokeCallback(fn); break;
+        }
+    }
+
+    private void InvokeCallback(Action<Future> fn)
+    {
+        try
+        {
+            fn(this);
+        }
+        catch (Exception e)
+        {
+            // CPython logs "exception calling callback for ..."; we have no logger, so the event
+            // is the report. A handler that throws must not break the remaining callbacks either.
+            try { CallbackFailed?.Invoke(null, new FutureCallbackFailedEventArgs(this, e)); }
+            catch (Exception) { }
+        }
+    }
+
+    /// <summary>Registers <paramref name="waiter"/> unless the future is done already.</summary>
+    /// <returns><c>false</c> if the future was done (the waiter is not registered and will not be called).</returns>
+    internal bool TryAddWaiter(FutureWaiter waiter)
+    {
+        lock (SyncObj)
+        {
+            if (IsDone(_state)) return false;
+            _waiters = _waiters switch
+            {
+                null => waiter,
+                List<FutureWaiter> list => AddWaiterTo(list, waiter),
+                FutureWaiter single => new List<FutureWaiter>(2) { single, waiter },
+                _ => throw new UnreachableException(),
+            };
+            return true;
+        }
+
+        static List<FutureWaiter> AddWaiterTo(List<FutureWaiter> list, FutureWaiter waiter)
+        {
+            list.Add(waiter);
+            return list;
+        }
+    }
+
+    /// <summary>Unregisters <paramref name="waiter"/>; a no-op once the future is done (the list is dropped then).</summary>
+    internal void RemoveWaiter(FutureWaiter waiter)
+    {
+        lock (SyncObj)
+        {
+            if (ReferenceEquals(_waiters, waiter)) _waiters = null;
+            else if (_waiters is List<FutureWaiter> list) list.Remove(waiter);
+        }
+    }
+
+    /// <summary>Whether the future finished with an exception (false while not finished, and when cancelled).</summary>
+    internal bool FinishedWithException => _state == FutureState.Finished && _exception is not null;
+
+    /// <summary>The task for <see cref="AsTask"/>, made once; Future&lt;T&gt; makes a Task&lt;T&gt;.</summary>
+    private protected Task GetOrCreateTask()
+    {
+        if (_task is { } task) return task;
+        Task created = CreateTask();
+        // Two racing first calls each register a callback; both tasks complete, one is kept.
+        return Interlocked.CompareExchange(ref _task, created, null) ?? created;
+    }
+
+    /// <summary>Makes the task behind <see cref="AsTask"/>; Future&lt;T&gt; overrides it to carry the result.</summary>
+    private protected virtual Task CreateTask() => CreateTask(static _ => default(VoidResult));
+
+    /// <summary>Makes a task that completes as this future does: Canceled, Faulted with the work's exception, or with <paramref name="result"/>.</summary>
+    private protected Task<T> CreateTask<T>(Func<Future, T> result)
+    {
+        var source = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        AddDoneCallbackCore(f =>
+        {
+            if (f.Cancelled()) source.TrySetCanceled();
+            else if (f._exception is { } e) source.TrySetException(e.SourceException);
+            else source.TrySetResult(result(f));
+        });
+        return source.Task;
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(SyncObj));
+        Debug.Assert(!IsDone(_state) || (_callbacks is null && _waiters is null), "A done future holds no callbacks or waiters.");
+        Debug.Assert(_state == FutureState.Finished || _exception is null, "Only a finished future has an exception.");
+    }
+}

@@ -1,0 +1,53 @@
+namespace Futures;
+
+/// <summary>
+/// The waiter behind <see cref="Future.Wait{TFuture}"/> (CPython's <c>_FirstCompletedWaiter</c> and
+/// <c>_AllCompletedWaiter</c> in one): counts the futures still pending and signals when
+/// <see cref="ReturnWhen"/> is met.
+/// </summary>
+internal sealed class WaitWaiter : FutureWaiter
+{
+    private readonly ReturnWhen _returnWhen;
+
+    /// <summary>
+    /// Futures registered and not yet done, plus one while registration is under way so that
+    /// AllCompleted cannot fire before every future is registered. Guarded by <see cref="FutureWaiter.Gate"/>.
+    /// </summary>
+    private int _pending = 1;
+
+    public WaitWaiter(ReturnWhen returnWhen) => _returnWhen = returnWhen;
+
+    /// <summary>Registers the waiter on each future; one that is done already counts at once.</summary>
+    public void Register<TFuture>(IEnumerable<TFuture> futures) where TFuture : Future
+    {
+        foreach (TFuture f in futures)
+        {
+            lock (Gate) _pending++;
+            if (!f.TryAddWaiter(this)) OnFutureDone(f);
+        }
+        lock (Gate) CountDone_NeedsGate(exception: false);
+    }
+
+    public void Unregister<TFuture>(IEnumerable<TFuture> futures) where TFuture : Future
+    {
+        foreach (TFuture f in futures) f.RemoveWaiter(this);
+    }
+
+    public override void OnFutureDone(Future future)
+    {
+        // A cancelled future counts as done, never as an exception.
+        lock (Gate) CountDone_NeedsGate(future.FinishedWithException);
+    }
+
+    private void CountDone_NeedsGate(bool exception)
+    {
+        _pending--;
+        bool met = _returnWhen switch
+        {
+            ReturnWhen.FirstCompleted => true,
+            ReturnWhen.FirstException => exception || _pending == 0,
+            _ => _pending == 0,
+        };
+        if (met) Signal_NeedsGate();
+    }
+}
