@@ -15,5 +15,11 @@ internal static class Messages
         "A process in the process pool was terminated abruptly while the future was running or pending.";
     public const string QueueFull = "The executor's work queue is full.";
 
+    public const string CallerRunsInProcessPool =
+        "QueueFullMode.CallerRuns would run the work in this process, outside any worker; a process pool supports Wait and Throw.";
+
+    public static string TaskTimedOut(TimeSpan timeout, int pid) =>
+        $"The task ran longer than the task timeout ({timeout}); its worker (pid {pid}) was killed and replaced.";
+
     public static string FuturesUnfinished(int unfinished, int total) => $"{unfinished} (of {total}) futures unfinished";
 }

@@ -1,0 +1,68 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Futures.ProcessPool.Protocol;
+
+namespace Futures.ProcessPool;
+
+/// <summary>
+/// Decides whether a delegate can cross to a worker, and names its method for the worker.
+/// </summary>
+/// <remarks>
+/// What crosses is a method, never an object: a static method, or a lambda that captures nothing
+/// (its target is the compiler's <c>&lt;&gt;c</c> singleton, a compiler-generated class without
+/// instance fields, which the worker makes for itself). Anything else carries state that would
+/// silently be lost, so it is rejected at Submit, naming the captured variables.
+/// </remarks>
+internal static class DelegateDescriptor
+{
+    /// <summary>The method of <paramref name="function"/>, named for a worker.</summary>
+    /// <exception cref="ArgumentException">The delegate captures state, is multicast, or was emitted at run time.</exception>
+    public static MethodRef Describe(Delegate function, string paramName)
+    {
+        if (function.HasSingleTarget is false)
+        {
+            throw new ArgumentException("A process pool runs one method per call; a multicast delegate cannot be sent to a worker.", paramName);
+        }
+        MethodInfo method = function.Method;
+        if (method.DeclaringType is null || method.Module.Assembly.IsDynamic)
+        {
+            throw new ArgumentException(
+                $"{method.Name} was emitted at run time (a DynamicMethod or compiled expression); a worker process can only run a method of an assembly it can load.", paramName);
+        }
+        if (function.Target is { } target && !IsStateless(target.GetType()))
+        {
+            throw new ArgumentException(CaptureMessage(function, target), paramName);
+        }
+        return MethodRef.Of(method);
+    }
+
+    /// <summary>A compiler-generated class with no instance fields: the <c>&lt;&gt;c</c> class of non-capturing lambdas.</summary>
+    private static bool IsStateless(Type type) =>
+        type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
+        && type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0;
+
+    private static string CaptureMessage(Delegate function, object target)
+    {
+        Type type = target.GetType();
+        string what = type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
+            ? $"captures {string.Join(", ", CapturedNames(type).Distinct())}"
+            : $"is bound to an instance of {type.FullName} ({function.Method.Name} is an instance method)";
+        return $"The delegate passed to a process pool {what}. Only static methods and lambdas that capture nothing " +
+            "can run in a worker process: pass the state as arguments instead (Submit(fn, arg1, ...)), " +
+            "or make the lambda static.";
+    }
+
+    /// <summary>The captured variables' names: the display class's fields, <c>this</c> for <c>&lt;&gt;4__this</c>, nested scopes followed.</summary>
+    private static IEnumerable<string> CapturedNames(Type displayClass)
+    {
+        foreach (FieldInfo field in displayClass.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (field.Name.EndsWith("__this", StringComparison.Ordinal)) yield return "this";
+            else if (field.Name.StartsWith("CS$<>", StringComparison.Ordinal) && field.FieldType != displayClass)
+            {
+                foreach (string name in CapturedNames(field.FieldType)) yield return name;
+            }
+            else yield return field.Name;
+        }
+    }
+}

@@ -1,0 +1,367 @@
+using System.Diagnostics;
+using Futures.Internal;
+using Futures.ProcessPool.Protocol;
+
+namespace Futures.ProcessPool;
+
+/// <summary>
+/// The pool's one manager thread (Python's <c>_ExecutorManagerThread</c>): hands calls to workers,
+/// completes futures from their results, and watches every worker for exit.
+/// </summary>
+/// <remarks>
+/// All state here is owned by this one thread, so it has no lock; it talks to the executor through
+/// the executor's locked methods and hears from everything else through its <see cref="ManagerInbox"/>.
+/// It is also the thread that starts every worker: on Linux a child's parent-death signal fires when
+/// the thread that started it ends, so this thread outlives its workers (it ends only once they are
+/// gone), and if the whole process dies they die with it.
+/// </remarks>
+internal sealed class ExecutorManagerThread
+{
+    /// <summary>
+    /// Calls queued behind a busy worker, pool-wide (CPython's <c>EXTRA_QUEUED_CALLS</c>). One keeps a
+    /// worker busy across the round trip of its next result; a larger number would make
+    /// <c>Future.Cancel()</c> succeed less often, and strand more calls behind slow ones.
+    /// </summary>
+    private const int ExtraQueuedCalls = 1;
+
+    /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
+    private static readonly TimeSpan ExitGuard = TimeSpan.FromSeconds(10);
+
+    private readonly ProcessPoolExecutor _executor;
+    private readonly ManagerInbox _inbox;
+    private readonly Thread _thread;
+
+    /// <summary>Live workers (started, exit not yet handled), e.g. <c>[worker 0 (pid 4711), worker 2 (pid 4730)]</c>.</summary>
+    private readonly List<WorkerProcess> _workers = new();
+
+    /// <summary>Calls already Running that must go to a worker again (their worker was killed or died before starting them), front first.</summary>
+    private readonly LinkedList<PendingCall> _ready = new();
+
+    /// <summary>Numbers calls on the wire.</summary>
+    private long _lastCallId;
+
+    /// <summary>Numbers workers, for their names.</summary>
+    private int _workersStarted;
+
+    /// <summary>Set once the pool is broken: no more dispatch; the loop ends when the workers are gone.</summary>
+    private bool _broken;
+
+    /// <summary>When the workers were told to exit (Shutdown sent, or killed as broken); 0 before. Starts <see cref="ExitGuard"/>.</summary>
+    private long _leavingSince;
+
+    private ExecutorManagerThread(ProcessPoolExecutor executor, ManagerInbox inbox)
+    {
+        _executor = executor;
+        _inbox = inbox;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"{executor.Name} manager" };
+    }
+
+    /// <summary>Starts the manager of <paramref name="executor"/>.</summary>
+    public static ExecutorManagerThread Start(ProcessPoolExecutor executor, ManagerInbox inbox)
+    {
+        var manager = new ExecutorManagerThread(executor, inbox);
+        manager._thread.Start();
+        return manager;
+    }
+
+    /// <summary>Waits until the manager has ended (all workers gone). Returns at once on the manager thread itself (a done-callback calling Shutdown).</summary>
+    public void Join()
+    {
+        if (Thread.CurrentThread != _thread) _thread.Join();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            Loop();
+        }
+        catch (Exception e)
+        {
+            // A bug here must not hang anyone: break the pool with the cause attached (as CPython does).
+            TerminateBroken($"The process pool's manager thread failed: {e.Message}", e);
+            foreach (WorkerProcess worker in _workers) worker.Kill();
+        }
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            SignalForcedWorkers();
+            if (!_broken) AddCallItemsToWorkers();
+            if (ReadyToExit()) return;
+            if (_inbox.TryTake(NextWakeup(), out ManagerEvent e)) Handle(e);
+            CheckTaskTimeouts();
+        }
+    }
+
+    private void Handle(ManagerEvent e)
+    {
+        switch (e.Kind)
+        {
+            case ManagerEventKind.Message: HandleMessage(e.Worker!, e.Frame); break;
+            case ManagerEventKind.Exited: HandleExit(e.Worker!); break;
+        }
+    }
+
+    // ---- Dispatch ------------------------------------------------------------------------
+
+    /// <summary>Hands calls to idle workers (starting workers up to MaxWorkers), plus <see cref="ExtraQueuedCalls"/>. Mirrors <c>add_call_item_to_queue</c>.</summary>
+    private void AddCallItemsToWorkers()
+    {
+        if (_executor.ForceSignal != 0) return;
+        while (true)
+        {
+            WorkerProcess? target = _workers.Find(w => w.InFlight.Count == 0 && CanTakeMore(w));
+            bool spawn = target is null && LiveWorkers() < _executor.MaxWorkers;
+            if (target is null && !spawn && QueuedBehindBusy() < ExtraQueuedCalls)
+            {
+                target = _workers.Find(w => w.InFlight.Count == 1 && CanTakeMore(w));
+            }
+            if (target is null && !spawn) return;
+            if (TakeNextCall() is not { } call) return;
+            target ??= StartWorker();
+            Send(target, call);
+        }
+    }
+
+    private bool CanTakeMore(WorkerProcess w) =>
+        !w.IsLeaving && !w.HasExited && (_executor.MaxTasksPerChild is not { } max || w.TasksAssigned < max);
+
+    /// <summary>Workers that count against MaxWorkers: not retiring, not killed (so their replacements can start at once; gh-115634).</summary>
+    private int LiveWorkers() => _workers.Count(w => !w.IsLeaving);
+
+    private int QueuedBehindBusy() => _workers.Sum(w => Math.Max(0, w.InFlight.Count - 1));
+
+    /// <summary>The next call to hand out, now Running: a call to send again first, else a waiting one that is not cancelled.</summary>
+    private PendingCall? TakeNextCall()
+    {
+        if (_ready.First is { } first)
+        {
+            _ready.RemoveFirst();
+            return first.Value;
+        }
+        while (_executor.TryTakePending(out PendingCall call))
+        {
+            // From here the call counts as running: Cancel() returns false.
+            if (call.Future.SetRunningOrNotifyCancel()) return call;
+        }
+        return null;
+    }
+
+    private WorkerProcess StartWorker()
+    {
+        WorkerProcess worker = WorkerProcess.Start(WorkerLauncher.Default, _inbox, _workersStarted++);
+        _workers.Add(worker);
+        _executor.AddWorker(worker);
+        lock (_executor.StartedPids) _executor.StartedPids.Add(worker.Pid);
+        worker.Send(MessageKind.Init, new InitItem(_executor.Initializer).Encode());
+        if (_executor.ForceSignal is not 0 and var signal) worker.Signal(signal);
+        return worker;
+    }
+
+    private void Send(WorkerProcess worker, PendingCall call)
+    {
+        call.CallId = ++_lastCallId;
+        if (worker.InFlight.Count == 0) worker.RunningSince = Stopwatch.GetTimestamp();
+        worker.InFlight.Enqueue(call);
+        worker.TasksAssigned++;
+        worker.Send(MessageKind.Call, call.Encode());
+    }
+
+    // ---- Results and exits ---------------------------------------------------------------
+
+    private void HandleMessage(WorkerProcess worker, Frame frame)
+    {
+        switch (frame.Kind)
+        {
+            case MessageKind.Ready:
+                worker.IsReady = true;
+                lock (_executor.StartTimes) _executor.StartTimes.Add(Stopwatch.GetElapsedTime(worker.StartedAt));
+                break;
+            case MessageKind.InitFailed:
+                Exception cause = RemoteExceptions.Rebuild(ExceptionInfo.Decode(frame.Payload));
+                TerminateBroken(Messages.ProcessInitializerFailed, cause);
+                break;
+            case MessageKind.Result:
+                HandleResult(worker, ResultItem.Decode(frame.Payload));
+                break;
+            default:
+                worker.Kill(); // a protocol error: the worker is unusable; its exit breaks or replaces it
+                break;
+        }
+    }
+
+    private void HandleResult(WorkerProcess worker, ResultItem result)
+    {
+        if (worker.InFlight.Count == 0 || worker.InFlight.Peek().CallId != result.CallId)
+        {
+            return; // the call was given up (timed out, pool broken) while its result was on the way
+        }
+        PendingCall call = worker.InFlight.Dequeue();
+        if (worker.InFlight.Count > 0) worker.RunningSince = Stopwatch.GetTimestamp();
+        if (worker.InFlight.Count == 0 && !CanTakeMore(worker) && !worker.IsLeaving && !worker.HasExited)
+        {
+            worker.SendShutdown(); // maxTasksPerChild reached: retire; a replacement starts on demand
+        }
+        try
+        {
+            call.Complete(result);
+        }
+        catch (InvalidStateException)
+        {
+            // Already failed by TerminateBroken; nothing to do.
+        }
+    }
+
+    private void HandleExit(WorkerProcess worker)
+    {
+        if (worker.IsGone) return;
+        worker.IsGone = true;
+        _workers.Remove(worker);
+        _executor.RemoveWorker(worker);
+        string exit = worker.DescribeExit();
+        worker.Dispose();
+        if (_broken) return;
+        bool expected = worker.IsLeaving && worker.InFlight.Count == 0;
+        if (expected) return;
+        if (_executor.ForceSignal != 0)
+        {
+            if (worker.InFlight.Count > 0) TerminateBroken(Messages.ProcessTerminatedAbruptly + exit, null);
+            return;
+        }
+        if (_executor.CrashMode == WorkerCrashMode.BreakPool || !worker.IsReady)
+        {
+            // A worker that dies before it is ready would die again if replaced: break either way.
+            TerminateBroken(Messages.ProcessTerminatedAbruptly + exit, null);
+            return;
+        }
+        // ReplaceWorker: only the call it was running fails; the ones queued behind it go elsewhere.
+        if (worker.InFlight.TryDequeue(out PendingCall? running))
+        {
+            Fail(running, Messages.ProcessTerminatedAbruptly + exit, null);
+        }
+        Requeue(worker);
+    }
+
+    /// <summary>Puts the calls a worker held but never started at the front of the line, in order.</summary>
+    private void Requeue(WorkerProcess worker)
+    {
+        LinkedListNode<PendingCall>? before = _ready.First;
+        while (worker.InFlight.TryDequeue(out PendingCall? call))
+        {
+            if (before is null) _ready.AddLast(call);
+            else _ready.AddBefore(before, call);
+        }
+    }
+
+    // ---- Timeouts --------------------------------------------------------------------------
+
+    /// <summary>Kills the worker of every call that has run longer than taskTimeout; the call fails with TimeoutException, the pool goes on.</summary>
+    private void CheckTaskTimeouts()
+    {
+        if (_executor.TaskTimeout is not { } timeout || _broken) return;
+        foreach (WorkerProcess worker in _workers)
+        {
+            if (worker.InFlight.Count == 0 || worker.IsLeaving) continue;
+            if (Stopwatch.GetElapsedTime(worker.RunningSince) < timeout) continue;
+            PendingCall overdue = worker.InFlight.Dequeue();
+            worker.Kill();
+            Requeue(worker);
+            try { overdue.Future.SetException(new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))); }
+            catch (InvalidStateException) { }
+        }
+    }
+
+    /// <summary>How long the inbox wait may last: until the next task deadline or exit guard.</summary>
+    private TimeSpan NextWakeup()
+    {
+        TimeSpan wait = Timeout.InfiniteTimeSpan;
+        if (_executor.TaskTimeout is { } timeout && !_broken)
+        {
+            foreach (WorkerProcess w in _workers)
+            {
+                if (w.InFlight.Count == 0 || w.IsLeaving) continue;
+                TimeSpan left = timeout - Stopwatch.GetElapsedTime(w.RunningSince);
+                if (wait == Timeout.InfiniteTimeSpan || left < wait) wait = left;
+            }
+        }
+        if (_leavingSince != 0)
+        {
+            TimeSpan left = ExitGuard - Stopwatch.GetElapsedTime(_leavingSince);
+            if (wait == Timeout.InfiniteTimeSpan || left < wait) wait = left;
+        }
+        return wait == Timeout.InfiniteTimeSpan ? wait : wait < TimeSpan.Zero ? TimeSpan.Zero : wait + TimeSpan.FromMilliseconds(1);
+    }
+
+    // ---- Shutdown and breaking ----------------------------------------------------------------
+
+    /// <summary>Sends the force signal to any worker that has not had it (one started while TerminateWorkers ran).</summary>
+    private void SignalForcedWorkers()
+    {
+        if (_executor.ForceSignal == 0) return;
+        int signal = _executor.ForceSignal;
+        foreach (WorkerProcess w in _workers)
+        {
+            if (w.ForceSignalled) continue;
+            w.ForceSignalled = true;
+            w.Signal(signal);
+        }
+        if (_leavingSince == 0) _leavingSince = Stopwatch.GetTimestamp();
+        // Calls waiting to be sent again never will be: the workers are going.
+        while (_ready.First is { } first)
+        {
+            _ready.RemoveFirst();
+            Fail(first.Value, Messages.ProcessTerminatedAbruptly, null);
+        }
+    }
+
+    /// <summary>Whether the loop can end: shut down (or broken) with every worker gone. Tells idle workers to exit once nothing is left to do.</summary>
+    private bool ReadyToExit()
+    {
+        bool idle = _ready.Count == 0 && _workers.TrueForAll(w => w.InFlight.Count == 0);
+        if (!_broken && _executor.ShutdownRequested && idle && !_executor.HasPending)
+        {
+            foreach (WorkerProcess w in _workers) if (!w.IsLeaving) w.SendShutdown();
+            if (_leavingSince == 0) _leavingSince = Stopwatch.GetTimestamp();
+        }
+        if (_leavingSince != 0 && Stopwatch.GetElapsedTime(_leavingSince) > ExitGuard)
+        {
+            foreach (WorkerProcess w in _workers) w.Kill(); // stuck in user code or a finalizer: no child outlives Shutdown
+        }
+        bool done = _broken || (_executor.ShutdownRequested && idle && !_executor.HasPending);
+        return done && _workers.Count == 0;
+    }
+
+    /// <summary>Fails every call in the pool and kills the workers. Mirrors <c>terminate_broken</c>.</summary>
+    private void TerminateBroken(string message, Exception? inner)
+    {
+        if (_broken) return;
+        _broken = true;
+        var failed = new List<PendingCall>(_ready);
+        _ready.Clear();
+        foreach (WorkerProcess w in _workers)
+        {
+            failed.AddRange(w.InFlight);
+            w.InFlight.Clear();
+        }
+        failed.AddRange(_executor.MarkBroken(message, inner));
+        foreach (PendingCall call in failed) Fail(call, message, inner);
+        foreach (WorkerProcess w in _workers) w.Kill();
+        _leavingSince = Stopwatch.GetTimestamp();
+    }
+
+    private static void Fail(PendingCall call, string message, Exception? inner)
+    {
+        if (call.Future.Done()) return;
+        try
+        {
+            call.Future.SetException(ProcessPoolExecutor.NewBrokenException(message, inner));
+        }
+        catch (InvalidStateException)
+        {
+            // Tolerated race: a waiting call was cancelled between Done() and SetException.
+        }
+    }
+}

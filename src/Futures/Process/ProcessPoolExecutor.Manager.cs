@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Futures.ProcessPool;
+using Futures.ProcessPool.Protocol;
+
+namespace Futures;
+
+// The executor's side of the manager thread: what ExecutorManagerThread reads and changes here.
+public sealed partial class ProcessPoolExecutor
+{
+    /// <summary>The initializer each worker runs first.</summary>
+    internal MethodRef? Initializer => _initializer;
+
+    /// <summary>Calls per worker before it is replaced; null for no limit.</summary>
+    internal int? MaxTasksPerChild => _maxTasksPerChild;
+
+    /// <summary>How long a call may run; null for no limit.</summary>
+    internal TimeSpan? TaskTimeout => _taskTimeout;
+
+    /// <summary>What a worker's unexpected death does.</summary>
+    internal WorkerCrashMode CrashMode => _workerCrashMode;
+
+    /// <summary>Whether Shutdown has been called (read without the lock).</summary>
+    internal bool ShutdownRequested => _shutdownRequested;
+
+    /// <summary>The signal of TerminateWorkers/KillWorkers, or 0.</summary>
+    internal int ForceSignal => _forceSignal;
+
+    /// <summary>Whether calls are waiting for a worker.</summary>
+    internal bool HasPending
+    {
+        get { lock (_lock) return _pending.Count > 0; }
+    }
+
+    /// <summary>Takes the oldest waiting call and frees its queue slot. Mirrors the dequeue in <c>add_call_item_to_queue</c>.</summary>
+    internal bool TryTakePending(out PendingCall call)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryDequeue(out call!)) return false;
+        }
+        _queueSlots?.Release();
+        return true;
+    }
+
+    /// <summary>Marks the pool broken (later Submit throws) and hands back the calls that were waiting.</summary>
+    internal List<PendingCall> MarkBroken(string message, Exception? inner)
+    {
+        lock (_lock)
+        {
+            _broken ??= (message, inner);
+            return DrainPending_NeedsLock();
+        }
+    }
+
+    /// <summary>A new <see cref="BrokenProcessPoolException"/> for one future (each gets its own, so that rethrowing never mixes stacks).</summary>
+    internal static BrokenProcessPoolException NewBrokenException(string message, Exception? inner) => NewBroken(message, inner);
+
+    /// <summary>Records a started worker, for TerminateWorkers/KillWorkers.</summary>
+    internal void AddWorker(WorkerProcess worker)
+    {
+        lock (_lock) _workers.Add(worker);
+    }
+
+    /// <summary>Forgets a worker that has exited.</summary>
+    internal void RemoveWorker(WorkerProcess worker)
+    {
+        lock (_lock) _workers.Remove(worker);
+    }
+
+    /// <summary>The pids of the live workers (tests use this to check that none outlives the pool).</summary>
+    internal int[] WorkerPids()
+    {
+        lock (_lock) return _workers.Select(w => w.Pid).ToArray();
+    }
+
+    /// <summary>Every pid this pool ever started, e.g. <c>[4711, 4712]</c> (tests check that all are gone). Guarded by itself.</summary>
+    internal List<int> StartedPids { get; } = new();
+
+    /// <summary>How long each worker took from start to Ready, for measurements.</summary>
+    internal List<TimeSpan> StartTimes { get; } = new();
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_lock));
+        Debug.Assert(_broken is null || _pending.Count == 0, "A broken pool holds no waiting calls.");
+    }
+}

@@ -1,0 +1,26 @@
+namespace Futures.ProcessPool.Protocol;
+
+/// <summary>One call as it travels to a worker (Python's <c>_CallItem</c>).</summary>
+/// <param name="CallId">Numbers the call within the pool; the result carries it back.</param>
+/// <param name="Method">What to call.</param>
+/// <param name="ArgumentTypes">The declared argument types (Submit's type arguments), assembly-qualified; the worker deserializes by these.</param>
+/// <param name="ResultType">The declared result type, assembly-qualified; empty for an Action.</param>
+/// <param name="IsChunk">Whether <paramref name="ArgumentsJson"/> is an array of argument arrays (a Map chunk) whose results come back as one array.</param>
+/// <param name="ArgumentsJson">UTF-8 JSON: <c>[arg1, arg2]</c>, or <c>[[a1, a2], [a1, a2]]</c> for a chunk.</param>
+internal sealed record CallItem(long CallId, MethodRef Method, string[] ArgumentTypes, string ResultType, bool IsChunk, byte[] ArgumentsJson)
+{
+    /// <summary>The item as a frame payload.</summary>
+    public byte[] Encode() => Wire.Encode(this, static (w, c) =>
+    {
+        w.Write(c.CallId);
+        c.Method.Write(w);
+        Wire.WriteStrings(w, c.ArgumentTypes);
+        w.Write(c.ResultType);
+        w.Write(c.IsChunk);
+        Wire.WriteBytes(w, c.ArgumentsJson);
+    });
+
+    /// <summary>Reads what <see cref="Encode"/> wrote.</summary>
+    public static CallItem Decode(byte[] payload) => Wire.Decode(payload, static r =>
+        new CallItem(r.ReadInt64(), MethodRef.Read(r), Wire.ReadStrings(r), r.ReadString(), r.ReadBoolean(), Wire.ReadBytes(r)));
+}

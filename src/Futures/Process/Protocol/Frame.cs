@@ -1,0 +1,48 @@
+using System.Buffers.Binary;
+
+namespace Futures.ProcessPool.Protocol;
+
+/// <summary>One message on a worker pipe: <c>[int32 length][byte kind][payload]</c>, length counting kind and payload.</summary>
+/// <param name="Kind">What the payload is.</param>
+/// <param name="Payload">The encoded item; empty for <see cref="MessageKind.Shutdown"/>.</param>
+internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
+{
+    /// <summary>Bytes before the payload: the length and the kind.</summary>
+    public const int HeaderSize = 5;
+
+    /// <summary>A frame larger than this is a protocol error (a corrupt stream), not a big message.</summary>
+    public const int MaxLength = int.MaxValue - 64;
+
+    /// <summary>The frame as one buffer, ready for a single write (so a frame is never interleaved).</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[HeaderSize + Payload.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, Payload.Length + 1);
+        bytes[4] = (byte)Kind;
+        Payload.CopyTo(bytes, HeaderSize);
+        return bytes;
+    }
+
+    /// <summary>Writes the frame and flushes.</summary>
+    public void WriteTo(Stream stream)
+    {
+        stream.Write(ToBytes());
+        stream.Flush();
+    }
+
+    /// <summary>Reads one frame; <c>null</c> at a clean end of stream (between frames).</summary>
+    /// <exception cref="EndOfStreamException">The stream ended inside a frame.</exception>
+    /// <exception cref="InvalidDataException">The length is out of range.</exception>
+    public static Frame? ReadFrom(Stream stream)
+    {
+        Span<byte> header = stackalloc byte[HeaderSize];
+        int got = stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false);
+        if (got == 0) return null;
+        if (got < HeaderSize) throw new EndOfStreamException("The pipe ended inside a frame header.");
+        int length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (length < 1 || length > MaxLength) throw new InvalidDataException($"Bad frame length {length}.");
+        var payload = new byte[length - 1];
+        stream.ReadExactly(payload);
+        return new Frame((MessageKind)header[4], payload);
+    }
+}

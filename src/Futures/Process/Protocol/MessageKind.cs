@@ -1,0 +1,28 @@
+namespace Futures.ProcessPool.Protocol;
+
+/// <summary>What a <see cref="Frame"/> carries. One byte on the wire.</summary>
+/// <remarks>
+/// Parent → worker: <see cref="Init"/> once, then <see cref="Call"/>s, then <see cref="Shutdown"/>.
+/// Worker → parent: <see cref="Ready"/> (or <see cref="InitFailed"/>) once, then one
+/// <see cref="Result"/> per call, in the order the calls were sent.
+/// </remarks>
+internal enum MessageKind : byte
+{
+    /// <summary>Parent → worker: the initializer to run first (an <see cref="InitItem"/>).</summary>
+    Init = 1,
+
+    /// <summary>Parent → worker: one call (a <see cref="CallItem"/>).</summary>
+    Call = 2,
+
+    /// <summary>Parent → worker: finish the current call, then exit with code 0. No payload.</summary>
+    Shutdown = 3,
+
+    /// <summary>Worker → parent: the initializer ran; the payload is the worker's pid (int32).</summary>
+    Ready = 10,
+
+    /// <summary>Worker → parent: the initializer threw (an <see cref="ExceptionInfo"/>); the worker exits next.</summary>
+    InitFailed = 11,
+
+    /// <summary>Worker → parent: the outcome of one call (a <see cref="ResultItem"/>).</summary>
+    Result = 12,
+}

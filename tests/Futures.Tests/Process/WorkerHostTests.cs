@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using System.Text;
+using Futures.ProcessPool;
+using Futures.ProcessPool.Protocol;
+using Futures.ProcessPool.WorkerHost;
+
+namespace Futures.Tests;
+
+/// <summary>The worker loop driven in-process over a pipe pair, and one real worker process driven frame by frame.</summary>
+[Collection("ProcessPool")]
+public sealed class WorkerHostTests : ProcessTestBase
+{
+    private static CallItem Call(long id, Delegate fn, Type[] argTypes, Type? resultType, string argsJson) =>
+        new(id, MethodRef.Of(fn.Method), argTypes.Select(MethodRef.TypeName).ToArray(),
+            resultType is null ? "" : MethodRef.TypeName(resultType), false, Encoding.UTF8.GetBytes(argsJson));
+
+    [Fact]
+    public void WorkerLoop_InMemory_RunsCallsAndStopsOnShutdown()
+    {
+        using var toWorker = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var workerIn = new AnonymousPipeClientStream(PipeDirection.In, toWorker.ClientSafePipeHandle);
+        using var fromWorker = new AnonymousPipeServerStream(PipeDirection.In);
+        using var workerOut = new AnonymousPipeClientStream(PipeDirection.Out, fromWorker.ClientSafePipeHandle);
+        var loop = new WorkerLoop(workerIn, workerOut, onParentLost: null);
+        int exitCode = -1;
+        var thread = new Thread(() => exitCode = loop.Run());
+        thread.Start();
+
+        new Frame(MessageKind.Init, new InitItem(null).Encode()).WriteTo(toWorker);
+        Frame.ReadFrom(fromWorker)!.Value.Kind.Should().Be(MessageKind.Ready);
+
+        new Frame(MessageKind.Call, Call(1, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[2,3]").Encode()).WriteTo(toWorker);
+        ResultItem ok = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
+        ok.CallId.Should().Be(1);
+        Encoding.UTF8.GetString(ok.ResultJson).Should().Be("5");
+
+        new Frame(MessageKind.Call, Call(2, ProcessTasks.Throw, [typeof(string)], typeof(int), "[\"boom\"]").Encode()).WriteTo(toWorker);
+        ResultItem failed = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
+        failed.Exception!.TypeName.Should().Be(typeof(InvalidOperationException).FullName);
+        failed.Exception.Message.Should().Be("boom");
+        failed.Exception.StackTrace.Should().Contain(nameof(ProcessTasks.Throw));
+
+        new Frame(MessageKind.Shutdown, []).WriteTo(toWorker);
+        thread.Join(UnexpectedTimeout).Should().BeTrue();
+        exitCode.Should().Be(0);
+    }
+
+    [Fact]
+    public void WorkerProcess_FromTestAssembly_RunsStaticMethodAndReportsStartTime()
+    {
+        var inbox = new ManagerInbox();
+        WorkerProcess worker = WorkerProcess.Start(WorkerLauncher.Default, inbox, 0);
+        ExtraPids.Add(worker.Pid);
+        worker.Send(MessageKind.Init, new InitItem(null).Encode());
+        worker.Send(MessageKind.Call, Call(7, ProcessTasks.Pid, [], typeof(int), "[]").Encode());
+
+        Take(inbox).Frame.Kind.Should().Be(MessageKind.Ready);
+        TimeSpan startTime = Stopwatch.GetElapsedTime(worker.StartedAt);
+        ManagerEvent result = Take(inbox);
+        ResultItem item = ResultItem.Decode(result.Frame.Payload);
+        item.Exception.Should().BeNull();
+        int.Parse(Encoding.UTF8.GetString(item.ResultJson)).Should().Be(worker.Pid).And.NotBe(Environment.ProcessId);
+
+        worker.SendShutdown();
+        ManagerEvent exited = Take(inbox);
+        exited.Kind.Should().Be(ManagerEventKind.Exited);
+        worker.ExitCode.Should().Be(0);
+        worker.Dispose();
+        Console.WriteLine($"worker start to Ready: {startTime.TotalMilliseconds:F0} ms");
+    }
+
+    private static ManagerEvent Take(ManagerInbox inbox)
+    {
+        inbox.TryTake(UnexpectedTimeout, out ManagerEvent e).Should().BeTrue("the worker must answer");
+        return e;
+    }
+}
