@@ -299,6 +299,9 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
     {
         private readonly ThreadPoolExecutor _pool;
 
+        /// <summary>Spin iterations before an idle worker blocks; more makes round trips faster and idle workers costlier.</summary>
+        private const int IdleSpins = 20;
+
         /// <summary>Wakes this worker when the channel has data or completes. Used by this worker's thread only.</summary>
         private readonly ManualResetEventSlim _wake = new(false);
 
@@ -359,6 +362,15 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
         /// <summary>Blocks this dedicated thread until the channel has data (true) or is completed and empty (false).</summary>
         private bool WaitToRead(ChannelReader<WorkItem> reader, Action wake)
         {
+            // Spin briefly first, as the .NET thread pool's workers do: a submitter that waits on
+            // each result (a round trip) usually sends the next call within microseconds, and a
+            // blocked thread takes far longer than that to wake.
+            var spinner = new SpinWait();
+            for (int i = 0; i < IdleSpins; i++)
+            {
+                if (reader.TryPeek(out _)) return true;
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
             ValueTask<bool> ready = reader.WaitToReadAsync();
             if (!ready.IsCompleted)
             {
