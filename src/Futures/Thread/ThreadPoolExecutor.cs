@@ -132,11 +132,17 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
     /// <inheritdoc/>
     protected override ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken)
     {
-        if (_queue.Writer.TryWrite(item) || _queueFullMode != QueueFullMode.Wait)
+        if (_queueFullMode != QueueFullMode.Wait)
         {
             Schedule(item);
             return default;
         }
+        if (_queue.Writer.TryWrite(item))
+        {
+            AdjustThreadCount();
+            return default;
+        }
+        if (IsShutdown || _broken is not null) ThrowClosed();
         return WriteWhenRoomAsync(item, cancellationToken);
     }
 
