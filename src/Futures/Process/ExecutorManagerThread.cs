@@ -22,6 +22,12 @@ internal sealed class ExecutorManagerThread
     /// worker busy across the round trip of its next result; a larger number would make
     /// <c>Future.Cancel()</c> succeed less often, and strand more calls behind slow ones.
     /// </summary>
+    /// <remarks>
+    /// Unlike CPython's shared call queue, the extra call sits in one worker's pipe: if another
+    /// worker frees up first, the extra call still waits for its own worker (head-of-line
+    /// blocking of at most one call). It only goes to a busy worker when no worker is idle and
+    /// no more can start.
+    /// </remarks>
     private const int ExtraQueuedCalls = 1;
 
     /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
