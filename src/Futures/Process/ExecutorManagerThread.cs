@@ -81,6 +81,7 @@ internal sealed class ExecutorManagerThread
 
     private void Run()
     {
+        ProcessPoolExitHook.Register(_executor);
         try
         {
             Loop();
@@ -90,6 +91,10 @@ internal sealed class ExecutorManagerThread
             // A bug here must not hang anyone: break the pool with the cause attached (as CPython does).
             TerminateBroken($"The process pool's manager thread failed: {e.Message}", e);
             foreach (WorkerProcess worker in _workers) worker.Kill();
+        }
+        finally
+        {
+            ProcessPoolExitHook.Unregister(_executor);
         }
     }
 
@@ -164,7 +169,7 @@ internal sealed class ExecutorManagerThread
         WorkerProcess worker = WorkerProcess.Start(WorkerLauncher.Default, _inbox, _workersStarted++);
         _workers.Add(worker);
         _executor.AddWorker(worker);
-        lock (_executor.StartedPids) _executor.StartedPids.Add(worker.Pid);
+        ProcessPoolExecutor.Record(_executor.StartedPids, worker.Pid);
         worker.Send(MessageKind.Init, new InitItem(_executor.Initializer, ReportStarts).Encode());
         if (_executor.ForceSignal is not 0 and var signal) worker.Signal(signal);
         return worker;
@@ -187,7 +192,7 @@ internal sealed class ExecutorManagerThread
         {
             case MessageKind.Ready:
                 worker.IsReady = true;
-                lock (_executor.StartTimes) _executor.StartTimes.Add(Stopwatch.GetElapsedTime(worker.StartedAt));
+                ProcessPoolExecutor.Record(_executor.StartTimes, Stopwatch.GetElapsedTime(worker.StartedAt));
                 break;
             case MessageKind.InitFailed:
                 Exception cause = RemoteExceptions.Rebuild(ExceptionInfo.Decode(frame.Payload));

@@ -85,6 +85,23 @@ public sealed class ProcessPoolMapAndQueueTests : ProcessTestBase
     }
 
     [Fact]
+    public async Task BoundedQueue_SubmitAsyncCancelledWhileWaiting_ThrowsAndWorkNeverRuns()
+    {
+        var pool = NewPool(maxWorkers: 1, maxQueueSize: 1);
+        Future<int> running = pool.Submit(ProcessTasks.SlowPid, 500);
+        ProcessPoolExecutorTests.WaitUntilRunning(running);
+        Future<int> extra = pool.Submit(ProcessTasks.SlowPid, 1);
+        ProcessPoolExecutorTests.WaitUntilRunning(extra);
+        Future<int> waiting = pool.Submit(ProcessTasks.SlowPid, 1);
+        using var cts = new CancellationTokenSource();
+        ValueTask<Future<int>> blocked = pool.SubmitAsync(ProcessTasks.Exit, 5, cts.Token); // would break the pool if it ran
+        cts.Cancel();
+        await FluentActions.Awaiting(() => blocked.AsTask()).Should().ThrowAsync<OperationCanceledException>();
+        (await waiting.AsTask().WaitAsync(UnexpectedTimeout)).Should().NotBe(Environment.ProcessId);
+        pool.Submit(ProcessTasks.Square, 5).Result(UnexpectedTimeout).Should().Be(25);
+    }
+
+    [Fact]
     public void BoundedQueue_Wait_SubmitBlocksUntilRoom()
     {
         var pool = NewPool(maxWorkers: 1, maxQueueSize: 2);
