@@ -287,8 +287,23 @@ public partial class Future
         catch (Exception e)
         {
             // CPython logs "exception calling callback for ..."; we have no logger, so the event
-            // is the report. A handler that throws must not break the remaining callbacks either.
-            try { CallbackFailed?.Invoke(null, new FutureCallbackFailedEventArgs(this, e)); }
+            // is the report.
+            ReportCallbackFailed(new FutureCallbackFailedEventArgs(this, e));
+        }
+    }
+
+    /// <summary>Raises <see cref="CallbackFailed"/>, one handler at a time.</summary>
+    /// <remarks>
+    /// Each handler is called on its own: a handler that throws must neither break the remaining
+    /// callbacks nor keep the handlers after it from hearing of the failure (a multicast Invoke
+    /// would stop at the first one that throws).
+    /// </remarks>
+    private static void ReportCallbackFailed(FutureCallbackFailedEventArgs args)
+    {
+        if (CallbackFailed is not { } handlers) return;
+        foreach (Delegate handler in handlers.GetInvocationList())
+        {
+            try { ((EventHandler<FutureCallbackFailedEventArgs>)handler)(null, args); }
             catch (Exception) { }
         }
     }
