@@ -25,7 +25,7 @@ internal sealed class WaitWaiter : FutureWaiter
             lock (Gate) _pending++;
             if (!f.TryAddWaiter(this)) OnFutureDone(f);
         }
-        lock (Gate) CountDone_NeedsGate(exception: false);
+        lock (Gate) EndRegistration_NeedsGate();
     }
 
     public void Unregister<TFuture>(IEnumerable<TFuture> futures) where TFuture : Future
@@ -37,6 +37,16 @@ internal sealed class WaitWaiter : FutureWaiter
     {
         // A cancelled future counts as done, never as an exception.
         lock (Gate) CountDone_NeedsGate(future.FinishedWithException);
+    }
+
+    /// <summary>
+    /// Drops the registration's own count. It is not a future completing, so it can only meet
+    /// AllCompleted (every future done during registration); FirstCompleted and FirstException were
+    /// signalled by the future that met them, if any did.
+    /// </summary>
+    private void EndRegistration_NeedsGate()
+    {
+        if (--_pending == 0) Signal_NeedsGate();
     }
 
     private void CountDone_NeedsGate(bool exception)
