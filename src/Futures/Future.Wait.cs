@@ -90,8 +90,7 @@ public partial class Future
         static IEnumerable<TFuture> Iterate(List<TFuture> futures, Deadline deadline)
         {
             using var queue = new CompletionQueue();
-            foreach (TFuture f in futures) if (f.Done()) yield return f;
-            foreach (TFuture f in futures) if (!f.Done()) queue.Add(f);
+            foreach (TFuture f in SplitAlreadyDone(futures, queue)) yield return f;
             while (queue.Outstanding > 0)
             {
                 if (!queue.TryTake(deadline, out Future? done)) throw Unfinished(queue, futures);
@@ -118,8 +117,7 @@ public partial class Future
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             using var queue = new CompletionQueue();
-            foreach (TFuture f in futures) if (f.Done()) yield return f;
-            foreach (TFuture f in futures) if (!f.Done()) queue.Add(f);
+            foreach (TFuture f in SplitAlreadyDone(futures, queue)) yield return f;
             while (queue.Outstanding > 0)
             {
                 Future? done = await queue.TakeAsync(deadline, cancellationToken).ConfigureAwait(false);
@@ -127,6 +125,25 @@ public partial class Future
                 yield return (TFuture)done;
             }
         }
+    }
+
+    /// <summary>
+    /// Decides once per future whether it is already done: those are returned (in input order) for
+    /// yielding first, the others go to <paramref name="queue"/>, before anything is yielded.
+    /// </summary>
+    /// <remarks>
+    /// Checking Done() a second time, when registering, would lose a future that finishes in
+    /// between: not yielded as already done, nor registered because done by then.
+    /// </remarks>
+    private static List<TFuture> SplitAlreadyDone<TFuture>(List<TFuture> futures, CompletionQueue queue) where TFuture : Future
+    {
+        var alreadyDone = new List<TFuture>();
+        foreach (TFuture f in futures)
+        {
+            if (f.Done()) alreadyDone.Add(f);
+            else queue.Add(f);   // one that finishes meanwhile is queued by Add itself
+        }
+        return alreadyDone;
     }
 
     private static TimeoutException Unfinished<TFuture>(CompletionQueue queue, List<TFuture> futures) =>
