@@ -116,10 +116,18 @@ public partial class Future
         static async IAsyncEnumerable<TFuture> Iterate(List<TFuture> futures, Deadline deadline,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
+            // The token is checked before every item, not only when there is nothing to take yet:
+            // once cancelled, the enumeration ends, even with futures already done (as WaitAsync does).
+            cancellationToken.ThrowIfCancellationRequested();
             using var queue = new CompletionQueue();
-            foreach (TFuture f in SplitAlreadyDone(futures, queue)) yield return f;
+            foreach (TFuture f in SplitAlreadyDone(futures, queue))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return f;
+            }
             while (queue.Outstanding > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 Future? done = await queue.TakeAsync(deadline, cancellationToken).ConfigureAwait(false);
                 if (done is null) throw Unfinished(queue, futures);
                 yield return (TFuture)done;
