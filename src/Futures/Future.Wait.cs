@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Futures.Internal;
 
 namespace Futures;
@@ -84,19 +83,7 @@ public partial class Future
     public static IEnumerable<TFuture> AsCompleted<TFuture>(IEnumerable<TFuture> fs, TimeSpan? timeout = null)
         where TFuture : Future
     {
-        List<TFuture> futures = DistinctFutures(fs);
-        return Iterate(futures, Deadline.From(timeout));
-
-        static IEnumerable<TFuture> Iterate(List<TFuture> futures, Deadline deadline)
-        {
-            using var queue = new CompletionQueue();
-            foreach (TFuture f in SplitAlreadyDone(futures, queue)) yield return f;
-            while (queue.Outstanding > 0)
-            {
-                if (!queue.TryTake(deadline, out Future? done)) throw Unfinished(queue, futures);
-                yield return (TFuture)done!;
-            }
-        }
+        return new AsCompletedSequence<TFuture>(DistinctFutures(fs), Deadline.From(timeout));
     }
 
     /// <summary>Yields futures as they complete without blocking a thread; see <see cref="AsCompleted{TFuture}"/>.</summary>
@@ -110,52 +97,8 @@ public partial class Future
         IEnumerable<TFuture> fs, TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) where TFuture : Future
     {
-        List<TFuture> futures = DistinctFutures(fs);
-        return Iterate(futures, Deadline.From(timeout), cancellationToken);
-
-        static async IAsyncEnumerable<TFuture> Iterate(List<TFuture> futures, Deadline deadline,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            // The token is checked before every item, not only when there is nothing to take yet:
-            // once cancelled, the enumeration ends, even with futures already done (as WaitAsync does).
-            cancellationToken.ThrowIfCancellationRequested();
-            using var queue = new CompletionQueue();
-            foreach (TFuture f in SplitAlreadyDone(futures, queue))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return f;
-            }
-            while (queue.Outstanding > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Future? done = await queue.TakeAsync(deadline, cancellationToken).ConfigureAwait(false);
-                if (done is null) throw Unfinished(queue, futures);
-                yield return (TFuture)done;
-            }
-        }
+        return new AsCompletedAsyncSequence<TFuture>(DistinctFutures(fs), Deadline.From(timeout), cancellationToken);
     }
-
-    /// <summary>
-    /// Decides once per future whether it is already done: those are returned (in input order) for
-    /// yielding first, the others go to <paramref name="queue"/>, before anything is yielded.
-    /// </summary>
-    /// <remarks>
-    /// Checking Done() a second time, when registering, would lose a future that finishes in
-    /// between: not yielded as already done, nor registered because done by then.
-    /// </remarks>
-    private static List<TFuture> SplitAlreadyDone<TFuture>(List<TFuture> futures, CompletionQueue queue) where TFuture : Future
-    {
-        var alreadyDone = new List<TFuture>();
-        foreach (TFuture f in futures)
-        {
-            if (f.Done()) alreadyDone.Add(f);
-            else queue.Add(f);   // one that finishes meanwhile is queued by Add itself
-        }
-        return alreadyDone;
-    }
-
-    private static TimeoutException Unfinished<TFuture>(CompletionQueue queue, List<TFuture> futures) =>
-        new(Messages.FuturesUnfinished(queue.Outstanding, futures.Count));
 
     /// <summary>The futures of <paramref name="fs"/> once each, in first-seen order.</summary>
     private static List<TFuture> DistinctFutures<TFuture>(IEnumerable<TFuture> fs) where TFuture : Future
