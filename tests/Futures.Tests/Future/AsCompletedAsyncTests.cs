@@ -235,6 +235,26 @@ public class AsCompletedAsyncTests : TestBase
         f.State.Should().Be(FutureState.Pending);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AsCompletedAsync_CallTokenAndEnumeratorToken_EitherEndsEnumeration(bool cancelCallToken)
+    {
+        var f = new Future<int>();
+        using var callCts = new CancellationTokenSource();
+        using var enumeratorCts = new CancellationTokenSource();
+        await using IAsyncEnumerator<Future<int>> e = Future.AsCompletedAsync([f], UnexpectedTimeout, callCts.Token)
+            .GetAsyncEnumerator(enumeratorCts.Token);
+        ValueTask<bool> moving = e.MoveNextAsync();
+        moving.IsCompleted.Should().BeFalse();
+
+        (cancelCallToken ? callCts : enumeratorCts).Cancel();
+
+        Func<Task> act = () => moving.AsTask().WaitAsync(UnexpectedTimeout);
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        f.State.Should().Be(FutureState.Pending);
+    }
+
     [Fact]
     public async Task AsCompletedAsync_BreakOut_LeavesRemainingFuturesUsable()
     {
