@@ -11,10 +11,12 @@ public partial class Future
     /// <param name="returnWhen">When to return.</param>
     /// <returns>The futures done (finished or cancelled) and those not done when the wait ended.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="fs"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined <see cref="ReturnWhen"/>.</exception>
     public static DoneAndNotDoneFutures<TFuture> Wait<TFuture>(
         IEnumerable<TFuture> fs, TimeSpan? timeout = null,
         ReturnWhen returnWhen = ReturnWhen.AllCompleted) where TFuture : Future
     {
+        ValidateReturnWhen(returnWhen);
         List<TFuture> futures = DistinctFutures(fs);
         Deadline deadline = Deadline.From(timeout);
         if (!IsWaitSatisfied(futures, returnWhen))
@@ -41,11 +43,13 @@ public partial class Future
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the futures are left as they are.</param>
     /// <returns>The futures done and those not done when the wait ended.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="fs"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined <see cref="ReturnWhen"/>.</exception>
     public static Task<DoneAndNotDoneFutures<TFuture>> WaitAsync<TFuture>(
         IEnumerable<TFuture> fs, TimeSpan? timeout = null,
         ReturnWhen returnWhen = ReturnWhen.AllCompleted,
         CancellationToken cancellationToken = default) where TFuture : Future
     {
+        ValidateReturnWhen(returnWhen);
         List<TFuture> futures = DistinctFutures(fs);
         Deadline deadline = Deadline.From(timeout);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<DoneAndNotDoneFutures<TFuture>>(cancellationToken);
@@ -98,6 +102,13 @@ public partial class Future
         CancellationToken cancellationToken = default) where TFuture : Future
     {
         return new AsCompletedAsyncSequence<TFuture>(DistinctFutures(fs), Deadline.From(timeout), cancellationToken);
+    }
+
+    /// <summary>Rejects an undefined <see cref="ReturnWhen"/> (CPython: <c>ValueError("Invalid return condition")</c>).</summary>
+    private static void ValidateReturnWhen(ReturnWhen returnWhen)
+    {
+        if (returnWhen is not (ReturnWhen.FirstCompleted or ReturnWhen.FirstException or ReturnWhen.AllCompleted))
+            throw new ArgumentOutOfRangeException(nameof(returnWhen), returnWhen, "Invalid return condition.");
     }
 
     /// <summary>The futures of <paramref name="fs"/> once each, in first-seen order.</summary>
