@@ -286,6 +286,27 @@ public class WaitAsyncTests : TestBase
     }
 
     [Fact]
+    public void WaitAsync_UndefinedReturnWhen_ThrowsArgumentOutOfRangeAtCall()
+    {
+        var f = new Future<int>();
+        Action act = () => _ = Future.WaitAsync([f], TimeSpan.Zero, (ReturnWhen)(-1));
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("returnWhen");
+    }
+
+    [Fact]
+    public async Task WaitAsync_HugeTimeout_WaitsUntilDone()
+    {
+        var f = new Future<int>();
+        var waiting = Future.WaitAsync([f], TimeSpan.FromDays(1000));
+
+        f.SetResult(1);
+
+        var (done, _) = await waiting.WaitAsync(UnexpectedTimeout);
+        done.ShouldBeExactly(f);
+    }
+
+    [Fact]
     public void WaitAsync_NullArguments_ThrowAtCall()
     {
         Action nullSequence = () => _ = Future.WaitAsync<Future>(null!);

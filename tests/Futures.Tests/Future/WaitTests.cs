@@ -329,6 +329,33 @@ public class WaitTests : TestBase
     }
 
     [Fact]
+    public void Wait_UndefinedReturnWhen_ThrowsArgumentOutOfRange()
+    {
+        // CPython: ValueError("Invalid return condition").
+        var f = new Future<int>();
+
+        FluentActions.Invoking(() => Future.Wait([f], TimeSpan.Zero, (ReturnWhen)42))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("returnWhen");
+    }
+
+    [Fact]
+    public void Wait_SameFutureInTwoConcurrentWaits_BothWoken()
+    {
+        var f = new Future<int>();
+        DoneAndNotDoneFutures<Future<int>> other = default;
+        using var otherWaiter = HelperThread.Start(() => other = Future.Wait([f], UnexpectedTimeout));
+        HelperThread.WaitUntilBlocked(otherWaiter.Thread);
+        using var completer = HelperThread.WhenBlocked(Thread.CurrentThread, () => f.SetResult(1));
+
+        var (done, _) = WaitUntilMet([f], ReturnWhen.FirstCompleted);
+
+        completer.Join();
+        otherWaiter.Join();
+        done.ShouldBeExactly(f);
+        other.Done.ShouldBeExactly(f);
+    }
+
+    [Fact]
     public void Wait_LazyEnumerable_EnumeratedOnce()
     {
         Future<int>[] fs = [FutureStates.Successful(1), FutureStates.Successful(2)];
