@@ -116,8 +116,14 @@ public sealed class ThreadPoolExecutor : Executor
     /// <inheritdoc/>
     protected override ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken)
     {
-        if (_queue.Writer.TryWrite(item) || _queueFullMode != QueueFullMode.Wait)
+        if (_queue.Writer.TryWrite(item))
         {
+            AdjustThreadCount();
+            return default;
+        }
+        if (_queueFullMode != QueueFullMode.Wait)
+        {
+            // Throw and CallerRuns answer at once, as Submit does.
             Schedule(item);
             return default;
         }
