@@ -193,7 +193,10 @@ public sealed class ThreadPoolExecutor : Executor
             _threads.Add(thread);
             Interlocked.Increment(ref _liveWorkers);
             if (_threads.Count == 1) ThreadPoolExitHook.Register(this);
-            thread.Start();
+            // UnsafeStart: the worker must not inherit the ExecutionContext of the submitter that
+            // happened to start it; each item runs in its own submitter's context (CallWorkItem),
+            // and the initializer and flow-suppressed items in the default one, as with Task.Run.
+            thread.UnsafeStart();
         }
     }
 
