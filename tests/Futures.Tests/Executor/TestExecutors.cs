@@ -88,10 +88,14 @@ internal sealed class ManualExecutor : Executor
 
     public int Pending => _queue.Count;
 
+    /// <summary>Every item scheduled, in order.</summary>
+    public List<WorkItem> Items { get; } = [];
+
     protected override void Schedule(WorkItem item)
     {
         Interlocked.Increment(ref _scheduled);
         OnSchedule?.Invoke(item);
+        lock (Items) Items.Add(item);
         _queue.Add(item);
     }
 
