@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Futures.Diagnostics;
 using Futures.Internal;
 
 namespace Futures;
@@ -23,7 +24,7 @@ namespace Futures;
 /// the process exits normally (see <see cref="ThreadPoolExitHook"/>).
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class ThreadPoolExecutor : Executor
+public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
 {
     /// <summary>Numbers the default names, <c>ThreadPoolExecutor-{k}</c>, as CPython's counter does.</summary>
     private static int s_counter = -1;
@@ -36,8 +37,8 @@ public sealed class ThreadPoolExecutor : Executor
 
     // *** Mutated during execution.
 
-    /// <summary>Every worker thread started, in start order (never removed: the count names the next one). Guarded by <see cref="_shutdownLock"/>.</summary>
-    private readonly List<Thread> _threads = [];
+    /// <summary>Every worker started, in start order (never removed: the count names the next one). Guarded by <see cref="_shutdownLock"/>.</summary>
+    private readonly List<WorkerThread> _threads = [];
 
     /// <summary>Guards <see cref="_threads"/> and the transition to broken.</summary>
     private readonly object _shutdownLock = new();
@@ -86,6 +87,7 @@ public sealed class ThreadPoolExecutor : Executor
             ? Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(capacity)
                 { FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true })
             : Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
+        FuturesMetrics.Register(this);
     }
 
     /// <summary>The most threads that run calls at once.</summary>
@@ -104,7 +106,21 @@ public sealed class ThreadPoolExecutor : Executor
     internal int ThreadCount { get { lock (_shutdownLock) return _threads.Count; } }
 
     /// <summary>The worker threads started so far, for tests.</summary>
-    internal Thread[] Threads { get { lock (_shutdownLock) return [.. _threads]; } }
+    internal Thread[] Threads { get { lock (_shutdownLock) return [.. _threads.Select(static w => w.Thread)]; } }
+
+    string IObservableExecutor.Kind => ExecutorKind.Thread;
+
+    int IObservableExecutor.QueueDepth => QueueDepth;
+
+    int IObservableExecutor.LiveWorkers => Volatile.Read(ref _liveWorkers);
+
+    int IObservableExecutor.BusyWorkers
+    {
+        get
+        {
+            lock (_shutdownLock) return _threads.Count(static w => w.IsBusy);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void Schedule(WorkItem item)
@@ -116,17 +132,17 @@ public sealed class ThreadPoolExecutor : Executor
     /// <inheritdoc/>
     protected override ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken)
     {
+        if (_queueFullMode != QueueFullMode.Wait)
+        {
+            Schedule(item);
+            return default;
+        }
         if (_queue.Writer.TryWrite(item))
         {
             AdjustThreadCount();
             return default;
         }
-        if (_queueFullMode != QueueFullMode.Wait)
-        {
-            // Throw and CallerRuns answer at once, as Submit does.
-            Schedule(item);
-            return default;
-        }
+        if (IsShutdown || _broken is not null) ThrowClosed();
         return WriteWhenRoomAsync(item, cancellationToken);
     }
 
@@ -184,19 +200,15 @@ public sealed class ThreadPoolExecutor : Executor
             // Even after Shutdown has begun: the item was accepted before the channel closed, and
             // it must run. Not once broken: then the queue has been drained and failed.
             if (_threads.Count >= MaxWorkers || _broken is not null) return;
-            var worker = new WorkerThread(this);
-            var thread = new Thread(worker.Run)
-            {
-                IsBackground = true,
-                Name = $"{_threadNamePrefix}_{_threads.Count}",
-            };
-            _threads.Add(thread);
+            var worker = new WorkerThread(this, $"{_threadNamePrefix}_{_threads.Count}");
+            _threads.Add(worker);
             Interlocked.Increment(ref _liveWorkers);
             if (_threads.Count == 1) ThreadPoolExitHook.Register(this);
             // UnsafeStart: the worker must not inherit the ExecutionContext of the submitter that
             // happened to start it; each item runs in its own submitter's context (CallWorkItem),
             // and the initializer and flow-suppressed items in the default one, as with Task.Run.
-            thread.UnsafeStart();
+            worker.Thread.UnsafeStart();
+            FuturesMetrics.RecordWorkerStarted(this);
         }
     }
 
@@ -218,10 +230,14 @@ public sealed class ThreadPoolExecutor : Executor
         }
         if (cancelFutures)
         {
-            while (_queue.Reader.TryRead(out WorkItem? item)) item.Future.Cancel();
+            while (_queue.Reader.TryRead(out WorkItem? item))
+            {
+                if (item.Future.Cancel()) FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
+            }
         }
         if (Volatile.Read(ref _liveWorkers) == 0) _workersExited.TrySetResult();
         ThreadPoolExitHook.Unregister(this);
+        FuturesMetrics.Unregister(this);
         if (wait) JoinWorkers();
     }
 
@@ -235,7 +251,7 @@ public sealed class ThreadPoolExecutor : Executor
             lock (_shutdownLock)
             {
                 if (_threads.Count == joined) return;
-                threads = [.. _threads];
+                threads = [.. _threads.Select(static w => w.Thread)];
             }
             for (int i = joined; i < threads.Length; i++)
             {
@@ -264,7 +280,10 @@ public sealed class ThreadPoolExecutor : Executor
         while (_queue.Reader.TryRead(out WorkItem? item))
         {
             if (item.Future.SetRunningOrNotifyCancel())
+            {
+                FuturesMetrics.RecordCompleted(this, TaskOutcome.Broken);
                 item.Future.SetException(new BrokenThreadPoolException(_broken.Message, exception));
+            }
         }
     }
 
@@ -285,28 +304,51 @@ public sealed class ThreadPoolExecutor : Executor
     /// One worker thread's loop (CPython's <c>_worker</c>): initialize, then take and run items
     /// until the channel is completed and empty.
     /// </summary>
-    private sealed class WorkerThread(ThreadPoolExecutor pool) : IWorkItemObserver
+    private sealed class WorkerThread : IWorkItemObserver
     {
+        private readonly ThreadPoolExecutor _pool;
+
+        /// <summary>Spin iterations before an idle worker blocks; more makes round trips faster and idle workers costlier.</summary>
+        private const int IdleSpins = 20;
+
         /// <summary>Wakes this worker when the channel has data or completes. Used by this worker's thread only.</summary>
         private readonly ManualResetEventSlim _wake = new(false);
 
-        /// <summary>Whether this worker has counted itself in <see cref="_idleWorkers"/> since it last took an item.</summary>
+        /// <summary>Whether this worker has counted itself in <see cref="_idleWorkers"/> since it last took an item. Used by this worker's thread only.</summary>
         private bool _idleDeclared;
 
-        public void Run()
+        /// <summary>When the running call started (Stopwatch ticks), 0 when the run-time histogram was off. Used by this worker's thread only.</summary>
+        private long _startedTimestamp;
+
+        /// <summary>Whether a call is running, for the busy-workers gauge. Written by this worker's thread, read by metric collection.</summary>
+        private volatile bool _busy;
+
+        public WorkerThread(ThreadPoolExecutor pool, string name)
+        {
+            _pool = pool;
+            Thread = new Thread(Run) { IsBackground = true, Name = name };
+        }
+
+        public Thread Thread { get; }
+
+        public bool IsBusy => _busy;
+
+        public IObservableExecutor Executor => _pool;
+
+        private void Run()
         {
             try
             {
                 try
                 {
-                    pool._initializer?.Invoke();
+                    _pool._initializer?.Invoke();
                 }
                 catch (Exception e)
                 {
-                    pool.OnInitializerFailed(e);
+                    _pool.OnInitializerFailed(e);
                     return;
                 }
-                ChannelReader<WorkItem> reader = pool._queue.Reader;
+                ChannelReader<WorkItem> reader = _pool._queue.Reader;
                 Action wake = _wake.Set;
                 while (true)
                 {
@@ -322,13 +364,22 @@ public sealed class ThreadPoolExecutor : Executor
             finally
             {
                 _wake.Dispose();
-                pool.OnWorkerExited();
+                _pool.OnWorkerExited();
             }
         }
 
         /// <summary>Blocks this dedicated thread until the channel has data (true) or is completed and empty (false).</summary>
         private bool WaitToRead(ChannelReader<WorkItem> reader, Action wake)
         {
+            // Spin briefly first, as the .NET thread pool's workers do: a submitter that waits on
+            // each result (a round trip) usually sends the next call within microseconds, and a
+            // blocked thread takes far longer than that to wake.
+            var spinner = new SpinWait();
+            for (int i = 0; i < IdleSpins; i++)
+            {
+                if (reader.TryPeek(out _)) return true;
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
             ValueTask<bool> ready = reader.WaitToReadAsync();
             if (!ready.IsCompleted)
             {
@@ -343,17 +394,29 @@ public sealed class ThreadPoolExecutor : Executor
         {
             if (_idleDeclared) return;
             _idleDeclared = true;
-            Interlocked.Increment(ref pool._idleWorkers);
+            Interlocked.Increment(ref _pool._idleWorkers);
         }
 
-        public void OnStarted(WorkItem item) { }
-
-        public void OnFinishing(WorkItem item)
+        public void OnStarted(WorkItem item)
         {
+            _busy = true;
+            _startedTimestamp = 0;
+            if (!FuturesMetrics.QueueTime.Enabled && !FuturesMetrics.RunTime.Enabled) return;
+            _startedTimestamp = Stopwatch.GetTimestamp();
+            if (item.CreatedTimestamp != 0) FuturesMetrics.RecordQueueTime(_pool, item.CreatedTimestamp, _startedTimestamp);
+        }
+
+        public void OnCancelled(WorkItem item) => FuturesMetrics.RecordCompleted(_pool, TaskOutcome.Cancelled);
+
+        public void OnFinishing(WorkItem item, bool succeeded)
+        {
+            if (_startedTimestamp != 0) FuturesMetrics.RecordRunTime(_pool, _startedTimestamp, Stopwatch.GetTimestamp());
+            FuturesMetrics.RecordCompleted(_pool, succeeded ? TaskOutcome.Result : TaskOutcome.Exception);
+            _busy = false;
             // Count ourselves idle before the future completes, so that a caller who waits for this
             // result and submits again finds us instead of starting a thread (CPython releases its
             // idle semaphore only after set_result, which makes that reuse a matter of luck).
-            if (pool._queue.Reader.Count == 0) DeclareIdle();
+            if (_pool._queue.Reader.Count == 0) DeclareIdle();
         }
     }
 }
