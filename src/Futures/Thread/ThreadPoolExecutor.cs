@@ -235,8 +235,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
                 if (item.Future.Cancel()) FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
             }
         }
-        if (Volatile.Read(ref _liveWorkers) == 0) _workersExited.TrySetResult();
-        ThreadPoolExitHook.Unregister(this);
+        if (Volatile.Read(ref _liveWorkers) == 0) OnAllWorkersExited();
         FuturesMetrics.Unregister(this);
         if (wait) JoinWorkers();
     }
@@ -289,7 +288,18 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
 
     private void OnWorkerExited()
     {
-        if (Interlocked.Decrement(ref _liveWorkers) == 0 && (IsShutdown || _broken is not null)) _workersExited.TrySetResult();
+        if (Interlocked.Decrement(ref _liveWorkers) == 0 && (IsShutdown || _broken is not null)) OnAllWorkersExited();
+    }
+
+    /// <summary>
+    /// Shut down (or broken) and no worker left. Only now does the exit hook let go of the pool:
+    /// after <c>Shutdown(wait: false)</c> the work already submitted must still run before the
+    /// process exits, as in Python (gh-83386), so the hook still joins those workers.
+    /// </summary>
+    private void OnAllWorkersExited()
+    {
+        ThreadPoolExitHook.Unregister(this);
+        _workersExited.TrySetResult();
     }
 
     /// <summary>Describes the executor: kind, name, workers and queue depth, shut down or broken.</summary>
