@@ -77,6 +77,35 @@ public sealed class MapTests : TestBase
     }
 
     [Fact]
+    public void Map_CallOutlastsTheTimeout_YieldsEarlierResultsThenThrowsAndEnds() // test_map_timeout
+    {
+        using var release = new ManualResetEventSlim();
+        using var ex = new ThreadPoolExecutor(3);
+        var results = new List<int>();
+        using var firstTwoDone = new CountdownEvent(2);
+        using IEnumerator<int> it = ex.Map(x =>
+        {
+            if (x == 2) release.Wait(UnexpectedTimeout);
+            if (x < 2) firstTwoDone.Signal();
+            return x;
+        }, [0, 1, 2, 3], timeout: ExpectedTimeout).GetEnumerator();
+        try
+        {
+            // Calls done are yielded even once the deadline has passed, so 0 and 1 almost always come
+            // first; but a call can return and its future complete a moment later, past the deadline.
+            firstTwoDone.Wait(UnexpectedTimeout).Should().BeTrue();
+            Action drain = () => { while (it.MoveNext()) results.Add(it.Current); };
+            drain.Should().Throw<TimeoutException>();
+        }
+        finally
+        {
+            release.Set();
+        }
+        new[] { 0, 1 }.Take(results.Count).Should().Equal(results, "the results before the timeout, in order (gh-110097: maybe fewer)");
+        it.MoveNext().Should().BeFalse("the remaining calls are cancelled, so the enumeration is over");
+    }
+
+    [Fact]
     public void Map_TimeoutZero_CancelsTheQueuedCalls() // test_executor_map_current_future_cancel
     {
         using var stop = new ManualResetEventSlim();
