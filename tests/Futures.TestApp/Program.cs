@@ -55,6 +55,26 @@ switch (args.FirstOrDefault())
         }
         break;
 
+    case "submit-after-exit":
+        // test_submit_after_interpreter_shutdown: once the exit hook has shut the pool down, Submit throws.
+        {
+            var pool = new ThreadPoolExecutor(5);
+            pool.Submit(static () => 42).Result(); // starts a worker: the pool's exit hook is now installed
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => // runs after the hook
+            {
+                try
+                {
+                    pool.Submit(static () => 0);
+                    Console.WriteLine("submitted");
+                }
+                catch (InvalidOperationException e)
+                {
+                    Console.WriteLine($"runtime-error: {e.Message}");
+                }
+            };
+        }
+        break;
+
     default:
         Console.Error.WriteLine($"unknown scenario '{args.FirstOrDefault()}'");
         return 2;

@@ -38,6 +38,15 @@ public sealed class ThreadPoolExitTests : TestBase
     }
 
     [Fact]
+    public void ProcessExit_AfterTheExitHook_SubmitThrows() // test_submit_after_interpreter_shutdown
+    {
+        ChildResult r = RunTestApp("submit-after-exit");
+        r.Stderr.Should().BeEmpty();
+        r.Stdout.Trim().Should().Be("runtime-error: cannot schedule new futures after shutdown");
+        r.ExitCode.Should().Be(0);
+    }
+
+    [Fact]
     public void MainReturns_WithIdleWorkers_ProcessExits()
     {
         ChildResult r = RunTestApp("idle-workers");
