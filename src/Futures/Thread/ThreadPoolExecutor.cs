@@ -319,7 +319,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
         private readonly ThreadPoolExecutor _pool;
 
         /// <summary>Spin iterations before an idle worker blocks; more makes round trips faster and idle workers costlier.</summary>
-        private const int IdleSpins = 20;
+        private const int IdleSpins = 50;
 
         /// <summary>Wakes this worker when the channel has data or completes. Used by this worker's thread only.</summary>
         private readonly ManualResetEventSlim _wake = new(false);
@@ -426,7 +426,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // Count ourselves idle before the future completes, so that a caller who waits for this
             // result and submits again finds us instead of starting a thread (CPython releases its
             // idle semaphore only after set_result, which makes that reuse a matter of luck).
-            if (_pool._queue.Reader.Count == 0) DeclareIdle();
+            if (!_pool._queue.Reader.TryPeek(out _)) DeclareIdle();
         }
     }
 }
