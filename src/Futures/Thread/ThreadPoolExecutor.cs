@@ -384,10 +384,14 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // Spin briefly first, as the .NET thread pool's workers do: a submitter that waits on
             // each result (a round trip) usually sends the next call within microseconds, and a
             // blocked thread takes far longer than that to wake.
+            // Count, never TryPeek: on the unbounded channel TryPeek marks the ConcurrentQueue segment
+            // "preserved for observation", after which dequeues no longer clear their slots, so every
+            // work item (its delegate, arguments, future and result) in that segment would stay
+            // reachable long after it ran. Count has no such effect.
             var spinner = new SpinWait();
             for (int i = 0; i < IdleSpins; i++)
             {
-                if (reader.TryPeek(out _)) return true;
+                if (reader.Count > 0) return true;
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
             ValueTask<bool> ready = reader.WaitToReadAsync();
@@ -426,7 +430,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // Count ourselves idle before the future completes, so that a caller who waits for this
             // result and submits again finds us instead of starting a thread (CPython releases its
             // idle semaphore only after set_result, which makes that reuse a matter of luck).
-            if (!_pool._queue.Reader.TryPeek(out _)) DeclareIdle();
+            if (_pool._queue.Reader.Count == 0) DeclareIdle(); // Count, not TryPeek: see WaitToRead
         }
     }
 }
