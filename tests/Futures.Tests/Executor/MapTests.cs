@@ -276,6 +276,27 @@ public sealed class MapTests : TestBase
         ex.Dispose();
     }
 
+    [Fact]
+    public void Map_ResultTaken_NotKeptOnceTheEnumeratorMovesOn() // test_free_reference
+    {
+        using var ex = new ThreadPoolExecutor(WorkerCountForThreads);
+        using IEnumerator<object> it = ex.Map(static (int _) => new object(), Enumerable.Range(0, 10)).GetEnumerator();
+        WeakReference? previous = Next(it);
+        previous.Should().NotBeNull();
+        while (Next(it) is { } current)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            previous!.IsAlive.Should().BeFalse("neither Map nor the executor may keep a result the caller has moved past");
+            previous = current;
+        }
+    }
+
+    /// <summary>Moves on and returns a weak reference to the new current result (in a method of its own, so no local of the test holds it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference? Next(IEnumerator<object> it) => it.MoveNext() ? new WeakReference(it.Current) : null;
+
     private const int WorkerCountForThreads = 5;
 
     private static void InterlockedMax(ref int target, int value)

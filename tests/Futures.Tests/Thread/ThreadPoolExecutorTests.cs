@@ -223,9 +223,15 @@ public sealed class ThreadPoolExecutorTests : TestBase
     public void Submit_DiscardedFuture_DoesNotKeepTheCallAlive() // test_no_stale_references
     {
         using var ex = new ThreadPoolExecutor(WorkerCount);
+        // Several calls first, so the queue has been through the states that might pin what it held.
+        for (int i = 0; i < 3; i++) ex.Submit(static () => 0).Result(UnexpectedTimeout);
         WeakReference target = SubmitAndForget(ex);
         // Submit and wait for one more call, so the worker has moved on from the first.
         ex.Submit(static () => 0).Result(UnexpectedTimeout);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        target.IsAlive.Should().BeFalse("the executor must not hold on to a finished call while it runs");
         ex.Shutdown();
         GC.Collect();
         GC.WaitForPendingFinalizers();
