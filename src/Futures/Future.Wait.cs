@@ -21,7 +21,7 @@ public partial class Future
         Deadline deadline = Deadline.From(timeout);
         if (!IsWaitSatisfied(futures, returnWhen))
         {
-            var waiter = new WaitWaiter(returnWhen);
+            var waiter = WaitWaiter.Rent(returnWhen);
             try
             {
                 waiter.Register(futures);
@@ -29,7 +29,7 @@ public partial class Future
             }
             finally
             {
-                waiter.Unregister(futures);
+                waiter.UnregisterAndReturn(futures);
             }
         }
         return SplitDone(futures);
@@ -59,7 +59,7 @@ public partial class Future
         static async Task<DoneAndNotDoneFutures<TFuture>> WaitSlowAsync(
             List<TFuture> futures, Deadline deadline, ReturnWhen returnWhen, CancellationToken cancellationToken)
         {
-            var waiter = new WaitWaiter(returnWhen);
+            var waiter = WaitWaiter.Rent(returnWhen);
             try
             {
                 waiter.Register(futures);
@@ -71,7 +71,7 @@ public partial class Future
             }
             finally
             {
-                waiter.Unregister(futures);
+                waiter.UnregisterAndReturn(futures);
             }
             return SplitDone(futures);
         }
