@@ -17,6 +17,10 @@ python3 -m zipfile -l "$nupkg" 2>/dev/null | grep -q "lib/net10.0/Futures.dll" \
   || unzip -l "$nupkg" | grep -q "lib/net10.0/Futures.dll" \
   || { echo "pack-check: lib/net10.0/Futures.dll missing from $nupkg"; exit 1; }
 
+# The library's own package dependencies come from the machine's package cache (a valid folder
+# feed), so the check runs offline; Futures itself only from the fresh local feed.
+global_packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')"
+
 mkdir -p "$work/app"
 cat > "$work/app/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
@@ -24,7 +28,16 @@ cat > "$work/app/nuget.config" <<XML
   <packageSources>
     <clear />
     <add key="local" value="$work/feed" />
+    <add key="cache" value="$global_packages" />
   </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local">
+      <package pattern="Futures" />
+    </packageSource>
+    <packageSource key="cache">
+      <package pattern="*" />
+    </packageSource>
+  </packageSourceMapping>
 </configuration>
 XML
 cat > "$work/app/PackCheck.csproj" <<XML
