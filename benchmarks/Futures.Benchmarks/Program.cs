@@ -3,6 +3,7 @@ using Futures.Benchmarks;
 
 // BenchmarkDotNet:  dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --filter '*'
 // Python compare:   dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --compare
+// Process pool quick pass: dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --process-quick
 // Memory targets:   dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --memory
 if (args.Length > 0 && args[0] == "--compare")
 {
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "--compare")
 if (args.Length > 0 && args[0] == "--pipe-echo")
 {
     PipePingPong.Echo(args[1], args[2]);
+    return;
+}
+if (args.Length > 0 && args[0] == "--process-quick")
+{
+    ProcessPoolQuick.Run(args[1..]);
     return;
 }
 if (args.Length > 0 && args[0] == "--memory")

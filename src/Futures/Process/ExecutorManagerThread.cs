@@ -5,15 +5,25 @@ using Futures.ProcessPool.Protocol;
 namespace Futures.ProcessPool;
 
 /// <summary>
-/// The pool's one manager thread (Python's <c>_ExecutorManagerThread</c>): hands calls to workers,
-/// completes futures from their results, and watches every worker for exit.
+/// The pool's one manager thread (Python's <c>_ExecutorManagerThread</c>): starts workers, watches
+/// them for exit, enforces taskTimeout and shutdown. Handing calls to workers and taking their
+/// results back happens on whichever thread gets there first (see <see cref="Dispatch"/>).
 /// </summary>
 /// <remarks>
-/// All state here is owned by this one thread, so it has no lock; it talks to the executor through
-/// the executor's locked methods and hears from everything else through its <see cref="ManagerInbox"/>.
-/// It is also the thread that starts every worker: on Linux a child's parent-death signal fires when
-/// the thread that started it ends, so this thread outlives its workers (it ends only once they are
-/// gone), and if the whole process dies they die with it.
+/// The state here and every worker's call bookkeeping are guarded by <see cref="_sync"/>, so that the
+/// hot path needs no thread hop: a Submit hands its call to an idle worker itself, and a worker's
+/// reader thread takes a result, hands that worker its next call and completes the future. Only this
+/// thread starts workers: on Linux a child's parent-death signal fires when the thread that started it
+/// ends, so this thread outlives its workers (it ends only once they are gone), and if the whole process
+/// dies they die with it. Events that need it (a worker's exit, an initializer failure, a worker to
+/// start, shutdown) reach it through its <see cref="ManagerInbox"/>.
+/// <para>
+/// LOCK-LEVELING SCHEME: <see cref="_sync"/> may be held while taking the executor's lock (taking a
+/// pending call, marking the pool broken, listing workers), a future's lock (Pending → Running, which
+/// calls nothing) or the inbox's lock; never the reverse. Under it: no future is completed or cancelled
+/// (no user callback runs), no process is started, nothing waits; small frames are written to a pipe
+/// (that never blocks: see <see cref="WorkerProcess.Send"/>) and processes may be signalled.
+/// </para>
 /// </remarks>
 internal sealed class ExecutorManagerThread
 {
@@ -33,26 +43,39 @@ internal sealed class ExecutorManagerThread
     /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
     private static readonly TimeSpan ExitGuard = TimeSpan.FromSeconds(10);
 
+    // Immutable after construction.
+
     private readonly ProcessPoolExecutor _executor;
     private readonly ManagerInbox _inbox;
     private readonly Thread _thread;
 
-    /// <summary>Live workers (started, exit not yet handled), e.g. <c>[worker 0 (pid 4711), worker 2 (pid 4730)]</c>.</summary>
+    /// <summary>Guards the fields below and the call bookkeeping of every worker in <see cref="_workers"/>.</summary>
+    private readonly object _sync = new();
+
+    // Mutated under _sync.
+
+    /// <summary>Live workers (started, exit not yet handled), e.g. <c>[worker 0 (pid 4711), worker 2 (pid 4730)]</c>. Guarded by <see cref="_sync"/>.</summary>
     private readonly List<WorkerProcess> _workers = new();
 
-    /// <summary>Calls already Running that must go to a worker again (their worker was killed or died before starting them), front first.</summary>
+    /// <summary>Calls already Running that must go to a worker again (their worker was killed or died before starting them), front first. Guarded by <see cref="_sync"/>.</summary>
     private readonly LinkedList<PendingCall> _ready = new();
 
-    /// <summary>Numbers calls on the wire.</summary>
+    /// <summary>Futures to fail once <see cref="_sync"/> is released, with their exceptions, e.g. <c>[(#7, BrokenProcessPoolException)]</c>. Guarded by <see cref="_sync"/>.</summary>
+    private List<(PendingCall Call, Exception Error)> _failures = new();
+
+    /// <summary>Numbers calls on the wire. Guarded by <see cref="_sync"/>.</summary>
     private long _lastCallId;
 
-    /// <summary>Numbers workers, for their names.</summary>
+    /// <summary>Numbers workers, for their names. Guarded by <see cref="_sync"/>.</summary>
     private int _workersStarted;
 
-    /// <summary>Set once the pool is broken: no more dispatch; the loop ends when the workers are gone.</summary>
+    /// <summary>Workers this thread is starting right now, outside the lock (they count against MaxWorkers). Guarded by <see cref="_sync"/>.</summary>
+    private int _spawning;
+
+    /// <summary>Set once the pool is broken: no more dispatch; the loop ends when the workers are gone. Guarded by <see cref="_sync"/>.</summary>
     private bool _broken;
 
-    /// <summary>When the workers were told to exit (Shutdown sent, or killed as broken); 0 before. Starts <see cref="ExitGuard"/>.</summary>
+    /// <summary>When the workers were told to exit (Shutdown sent, or killed as broken); 0 before. Starts <see cref="ExitGuard"/>. Guarded by <see cref="_sync"/>.</summary>
     private long _leavingSince;
 
     /// <summary>Whether workers announce each call's start: needed to know which call a dead worker was running, and since when.</summary>
@@ -73,10 +96,81 @@ internal sealed class ExecutorManagerThread
         return manager;
     }
 
-    /// <summary>Waits until the manager has ended (all workers gone). Returns at once on the manager thread itself (a done-callback calling Shutdown).</summary>
+    /// <summary>
+    /// Waits until the manager has ended (all workers gone). Returns at once on the manager thread
+    /// itself or a worker's reader thread (a done-callback calling Shutdown), which it would wait for.
+    /// </summary>
     public void Join()
     {
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        if (Thread.CurrentThread != _thread && !WorkerProcess.IsReaderThreadOf(this)) _thread.Join();
+    }
+
+    /// <summary>
+    /// Hands waiting calls to idle workers from the calling thread (Submit's), so that a call reaches
+    /// a worker without a thread hop; wakes the manager when a worker has to be started for them.
+    /// </summary>
+    public void Dispatch()
+    {
+        bool wake;
+        lock (_sync)
+        {
+            AssertInvariants();
+            wake = !_broken && AddCallItemsToWorkers_NeedsLock(out _, mayTakeForSpawn: false);
+        }
+        if (wake) _inbox.Wakeup();
+    }
+
+    /// <summary>A worker's reader thread read <paramref name="frame"/>. Results complete their futures here, on the reader thread.</summary>
+    public void OnFrame(WorkerProcess worker, Frame frame)
+    {
+        switch (frame.Kind)
+        {
+            case MessageKind.Result:
+                OnResult(worker, ResultItem.Decode(frame.Payload));
+                break;
+            case MessageKind.Ready:
+                lock (_sync) worker.IsReady = true;
+                ProcessPoolExecutor.Record(_executor.StartTimes, Stopwatch.GetElapsedTime(worker.StartedAt));
+                break;
+            case MessageKind.Started:
+                lock (_sync)
+                {
+                    if (worker.InFlight.TryPeek(out PendingCall? head) && head.CallId == BitConverter.ToInt64(frame.Payload))
+                    {
+                        worker.HeadStarted = true;
+                        worker.RunningSince = Stopwatch.GetTimestamp();
+                    }
+                }
+                if (_executor.TaskTimeout is not null) _inbox.Wakeup(); // a new deadline to wait for
+                break;
+            default:
+                _inbox.Post(new ManagerEvent(ManagerEventKind.Message, worker, frame));
+                break;
+        }
+    }
+
+    private void OnResult(WorkerProcess worker, ResultItem result)
+    {
+        PendingCall? call;
+        bool wake;
+        lock (_sync)
+        {
+            AssertInvariants();
+            call = TakeAnswered_NeedsLock(worker, result.CallId);
+            // The worker's next call goes out before this future completes: the worker is busy again sooner.
+            wake = !_broken && AddCallItemsToWorkers_NeedsLock(out _, mayTakeForSpawn: false);
+        }
+        // The manager waits for the last result of a shutdown; no other result concerns it.
+        if (wake || _executor.ShutdownRequested) _inbox.Wakeup();
+        if (call is null) return;
+        try
+        {
+            call.Complete(result);
+        }
+        catch (InvalidStateException)
+        {
+            // Already failed by TerminateBroken or a timeout; nothing to do.
+        }
     }
 
     private void Run()
@@ -89,8 +183,12 @@ internal sealed class ExecutorManagerThread
         catch (Exception e)
         {
             // A bug here must not hang anyone: break the pool with the cause attached (as CPython does).
-            TerminateBroken($"The process pool's manager thread failed: {e.Message}", e);
-            foreach (WorkerProcess worker in _workers) worker.Kill();
+            lock (_sync)
+            {
+                TerminateBroken_NeedsLock($"The process pool's manager thread failed: {e.Message}", e);
+                foreach (WorkerProcess worker in _workers) worker.Kill();
+            }
+            CompleteFailures();
         }
         finally
         {
@@ -102,11 +200,28 @@ internal sealed class ExecutorManagerThread
     {
         while (true)
         {
-            SignalForcedWorkers();
-            if (!_broken) AddCallItemsToWorkers();
-            if (ReadyToExit()) return;
-            if (_inbox.TryTake(NextWakeup(), out ManagerEvent e)) Handle(e);
-            CheckTaskTimeouts();
+            bool spawn, exit;
+            PendingCall? first;
+            TimeSpan wait;
+            lock (_sync)
+            {
+                AssertInvariants();
+                SignalForcedWorkers_NeedsLock();
+                first = null;
+                spawn = !_broken && AddCallItemsToWorkers_NeedsLock(out first, mayTakeForSpawn: true);
+                exit = !spawn && ReadyToExit_NeedsLock();
+                wait = NextWakeup_NeedsLock();
+            }
+            CompleteFailures();
+            if (spawn)
+            {
+                StartWorker(first!);
+                continue;
+            }
+            if (exit) return;
+            if (_inbox.TryTake(wait, out ManagerEvent e)) Handle(e);
+            lock (_sync) CheckTaskTimeouts_NeedsLock();
+            CompleteFailures();
         }
     }
 
@@ -114,42 +229,83 @@ internal sealed class ExecutorManagerThread
     {
         switch (e.Kind)
         {
-            case ManagerEventKind.Message: HandleMessage(e.Worker!, e.Frame); break;
-            case ManagerEventKind.Exited: HandleExit(e.Worker!); break;
+            case ManagerEventKind.Message when e.Frame.Kind == MessageKind.InitFailed:
+                // Rebuilt outside the lock: it runs the exception type's constructor.
+                Exception cause = RemoteExceptions.Rebuild(ExceptionInfo.Decode(e.Frame.Payload));
+                lock (_sync) TerminateBroken_NeedsLock(Messages.ProcessInitializerFailed, cause);
+                break;
+            case ManagerEventKind.Message:
+                e.Worker!.Kill(); // a protocol error: the worker is unusable; its exit breaks or replaces it
+                break;
+            case ManagerEventKind.Exited:
+                lock (_sync) HandleExit_NeedsLock(e.Worker!);
+                break;
         }
     }
 
     // ---- Dispatch ------------------------------------------------------------------------
 
-    /// <summary>Hands calls to idle workers (starting workers up to MaxWorkers), plus <see cref="ExtraQueuedCalls"/>. Mirrors <c>add_call_item_to_queue</c>.</summary>
-    private void AddCallItemsToWorkers()
+    /// <summary>
+    /// Hands calls to idle workers, plus <see cref="ExtraQueuedCalls"/>. Mirrors <c>add_call_item_to_queue</c>.
+    /// When a call needs a worker that is not started yet, returns <c>true</c>: with
+    /// <paramref name="mayTakeForSpawn"/> (the manager thread) that call is taken as
+    /// <paramref name="forSpawn"/>, for <see cref="StartWorker"/>; otherwise it stays waiting.
+    /// </summary>
+    private bool AddCallItemsToWorkers_NeedsLock(out PendingCall? forSpawn, bool mayTakeForSpawn)
     {
-        if (_executor.ForceSignal != 0) return;
+        Debug.Assert(Monitor.IsEntered(_sync));
+        forSpawn = null;
+        if (_executor.ForceSignal != 0) return false;
         while (true)
         {
-            WorkerProcess? target = _workers.Find(w => w.InFlight.Count == 0 && CanTakeMore(w));
-            bool spawn = target is null && LiveWorkers() < _executor.MaxWorkers;
-            if (target is null && !spawn && QueuedBehindBusy() < ExtraQueuedCalls)
+            WorkerProcess? target = IdleWorker();
+            bool spawn = target is null && LiveWorkers() + _spawning < _executor.MaxWorkers;
+            if (target is null && !spawn && QueuedBehindBusy() < ExtraQueuedCalls) target = BusyWorkerWithRoom();
+            if (target is null && !spawn) return false;
+            if (spawn && !mayTakeForSpawn) return _ready.Count > 0 || _executor.HasPending;
+            if (TakeNextCall_NeedsLock() is not { } call) return false;
+            if (target is null)
             {
-                target = _workers.Find(w => w.InFlight.Count == 1 && CanTakeMore(w));
+                forSpawn = call;
+                _spawning++;
+                return true;
             }
-            if (target is null && !spawn) return;
-            if (TakeNextCall() is not { } call) return;
-            target ??= StartWorker();
-            Send(target, call);
+            Send_NeedsLock(target, call);
         }
+    }
+
+    private WorkerProcess? IdleWorker()
+    {
+        foreach (WorkerProcess w in _workers) if (w.InFlight.Count == 0 && CanTakeMore(w)) return w;
+        return null;
+    }
+
+    private WorkerProcess? BusyWorkerWithRoom()
+    {
+        foreach (WorkerProcess w in _workers) if (w.InFlight.Count == 1 && CanTakeMore(w)) return w;
+        return null;
     }
 
     private bool CanTakeMore(WorkerProcess w) =>
         !w.IsLeaving && !w.HasExited && (_executor.MaxTasksPerChild is not { } max || w.TasksAssigned < max);
 
     /// <summary>Workers that count against MaxWorkers: not retiring, not killed (so their replacements can start at once; gh-115634).</summary>
-    private int LiveWorkers() => _workers.Count(w => !w.IsLeaving);
+    private int LiveWorkers()
+    {
+        int n = 0;
+        foreach (WorkerProcess w in _workers) if (!w.IsLeaving) n++;
+        return n;
+    }
 
-    private int QueuedBehindBusy() => _workers.Sum(w => Math.Max(0, w.InFlight.Count - 1));
+    private int QueuedBehindBusy()
+    {
+        int n = 0;
+        foreach (WorkerProcess w in _workers) n += Math.Max(0, w.InFlight.Count - 1);
+        return n;
+    }
 
     /// <summary>The next call to hand out, now Running: a call to send again first, else a waiting one that is not cancelled.</summary>
-    private PendingCall? TakeNextCall()
+    private PendingCall? TakeNextCall_NeedsLock()
     {
         if (_ready.First is { } first)
         {
@@ -164,19 +320,42 @@ internal sealed class ExecutorManagerThread
         return null;
     }
 
-    private WorkerProcess StartWorker()
+    /// <summary>Starts a worker (outside the lock: it takes milliseconds) and hands it <paramref name="first"/>, already Running.</summary>
+    private void StartWorker(PendingCall first)
     {
-        WorkerProcess worker = WorkerProcess.Start(WorkerLauncher.Default, _inbox, _workersStarted++);
-        _workers.Add(worker);
+        int index;
+        lock (_sync) index = _workersStarted++;
+        WorkerProcess worker;
+        try
+        {
+            worker = WorkerProcess.Start(WorkerLauncher.Default, this, _inbox, index);
+        }
+        catch
+        {
+            lock (_sync)
+            {
+                _spawning--;
+                _ready.AddFirst(first); // failed with the rest of the pool by the loop's handler
+            }
+            throw;
+        }
         _executor.AddWorker(worker);
         ProcessPoolExecutor.Record(_executor.StartedPids, worker.Pid);
-        worker.Send(MessageKind.Init, new InitItem(_executor.Initializer, ReportStarts).Encode());
-        if (_executor.ForceSignal is not 0 and var signal) worker.Signal(signal);
-        return worker;
+        lock (_sync)
+        {
+            _spawning--;
+            _workers.Add(worker);
+            worker.Send(MessageKind.Init, new InitItem(_executor.Initializer, ReportStarts).Encode());
+            if (_executor.ForceSignal is not 0 and var signal) worker.Signal(signal);
+            if (_broken) _ready.AddFirst(first); // broke meanwhile: failed below with the rest
+            else Send_NeedsLock(worker, first);
+            if (_broken) TerminateBroken_NeedsLock(Messages.ProcessTerminatedAbruptly, null);
+        }
     }
 
-    private void Send(WorkerProcess worker, PendingCall call)
+    private void Send_NeedsLock(WorkerProcess worker, PendingCall call)
     {
+        Debug.Assert(Monitor.IsEntered(_sync));
         call.CallId = ++_lastCallId;
         if (worker.InFlight.Count == 0) worker.RunningSince = Stopwatch.GetTimestamp();
         worker.InFlight.Enqueue(call);
@@ -186,40 +365,11 @@ internal sealed class ExecutorManagerThread
 
     // ---- Results and exits ---------------------------------------------------------------
 
-    private void HandleMessage(WorkerProcess worker, Frame frame)
+    /// <summary>The call that result <paramref name="callId"/> answers, taken off its worker; null when it was given up (timed out, pool broken) while its result was on the way.</summary>
+    private PendingCall? TakeAnswered_NeedsLock(WorkerProcess worker, long callId)
     {
-        switch (frame.Kind)
-        {
-            case MessageKind.Ready:
-                worker.IsReady = true;
-                ProcessPoolExecutor.Record(_executor.StartTimes, Stopwatch.GetElapsedTime(worker.StartedAt));
-                break;
-            case MessageKind.InitFailed:
-                Exception cause = RemoteExceptions.Rebuild(ExceptionInfo.Decode(frame.Payload));
-                TerminateBroken(Messages.ProcessInitializerFailed, cause);
-                break;
-            case MessageKind.Result:
-                HandleResult(worker, ResultItem.Decode(frame.Payload));
-                break;
-            case MessageKind.Started:
-                if (worker.InFlight.TryPeek(out PendingCall? head) && head.CallId == BitConverter.ToInt64(frame.Payload))
-                {
-                    worker.HeadStarted = true;
-                    worker.RunningSince = Stopwatch.GetTimestamp();
-                }
-                break;
-            default:
-                worker.Kill(); // a protocol error: the worker is unusable; its exit breaks or replaces it
-                break;
-        }
-    }
-
-    private void HandleResult(WorkerProcess worker, ResultItem result)
-    {
-        if (worker.InFlight.Count == 0 || worker.InFlight.Peek().CallId != result.CallId)
-        {
-            return; // the call was given up (timed out, pool broken) while its result was on the way
-        }
+        Debug.Assert(Monitor.IsEntered(_sync));
+        if (worker.InFlight.Count == 0 || worker.InFlight.Peek().CallId != callId) return null;
         PendingCall call = worker.InFlight.Dequeue();
         worker.HeadStarted = false;
         if (worker.InFlight.Count > 0) worker.RunningSince = Stopwatch.GetTimestamp();
@@ -227,24 +377,17 @@ internal sealed class ExecutorManagerThread
         {
             worker.SendShutdown(); // maxTasksPerChild reached: retire; a replacement starts on demand
         }
-        try
-        {
-            call.Complete(result);
-        }
-        catch (InvalidStateException)
-        {
-            // Already failed by TerminateBroken; nothing to do.
-        }
+        return call;
     }
 
-    private void HandleExit(WorkerProcess worker)
+    private void HandleExit_NeedsLock(WorkerProcess worker)
     {
         if (worker.IsGone) return;
         worker.IsGone = true;
         string exit = worker.DescribeExit();
         try
         {
-            HandleExit(worker, exit);
+            HandleExit_NeedsLock(worker, exit);
         }
         finally
         {
@@ -255,32 +398,32 @@ internal sealed class ExecutorManagerThread
         }
     }
 
-    private void HandleExit(WorkerProcess worker, string exit)
+    private void HandleExit_NeedsLock(WorkerProcess worker, string exit)
     {
         if (_broken) return;
         bool expected = worker.IsLeaving && worker.InFlight.Count == 0;
         if (expected) return;
         if (_executor.ForceSignal != 0)
         {
-            if (worker.InFlight.Count > 0) TerminateBroken(Messages.ProcessTerminatedAbruptly + exit, null);
+            if (worker.InFlight.Count > 0) TerminateBroken_NeedsLock(Messages.ProcessTerminatedAbruptly + exit, null);
             return;
         }
         if (_executor.CrashMode == WorkerCrashMode.BreakPool || !worker.IsReady)
         {
             // A worker that dies before it is ready would die again if replaced: break either way.
-            TerminateBroken(Messages.ProcessTerminatedAbruptly + exit, null);
+            TerminateBroken_NeedsLock(Messages.ProcessTerminatedAbruptly + exit, null);
             return;
         }
         // ReplaceWorker: only the call it was running fails; the ones it had not started go elsewhere.
         if (worker.HeadStarted && worker.InFlight.TryDequeue(out PendingCall? running))
         {
-            Fail(running, Messages.ProcessTerminatedAbruptly + exit, null);
+            Fail_NeedsLock(running, Messages.ProcessTerminatedAbruptly + exit, null);
         }
-        Requeue(worker);
+        Requeue_NeedsLock(worker);
     }
 
     /// <summary>Puts the calls a worker held but never started at the front of the line, in order.</summary>
-    private void Requeue(WorkerProcess worker)
+    private void Requeue_NeedsLock(WorkerProcess worker)
     {
         LinkedListNode<PendingCall>? before = _ready.First;
         while (worker.InFlight.TryDequeue(out PendingCall? call))
@@ -293,7 +436,7 @@ internal sealed class ExecutorManagerThread
     // ---- Timeouts --------------------------------------------------------------------------
 
     /// <summary>Kills the worker of every call that has run longer than taskTimeout; the call fails with TimeoutException, the pool goes on.</summary>
-    private void CheckTaskTimeouts()
+    private void CheckTaskTimeouts_NeedsLock()
     {
         if (_executor.TaskTimeout is not { } timeout || _broken) return;
         foreach (WorkerProcess worker in _workers)
@@ -302,14 +445,13 @@ internal sealed class ExecutorManagerThread
             if (Stopwatch.GetElapsedTime(worker.RunningSince) < timeout) continue;
             PendingCall overdue = worker.InFlight.Dequeue();
             worker.Kill();
-            Requeue(worker);
-            try { overdue.Future.SetException(new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))); }
-            catch (InvalidStateException) { }
+            Requeue_NeedsLock(worker);
+            _failures.Add((overdue, new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))));
         }
     }
 
     /// <summary>How long the inbox wait may last: until the next task deadline or exit guard.</summary>
-    private TimeSpan NextWakeup()
+    private TimeSpan NextWakeup_NeedsLock()
     {
         TimeSpan wait = Timeout.InfiniteTimeSpan;
         if (_executor.TaskTimeout is { } timeout && !_broken)
@@ -332,7 +474,7 @@ internal sealed class ExecutorManagerThread
     // ---- Shutdown and breaking ----------------------------------------------------------------
 
     /// <summary>Sends the force signal to any worker that has not had it (one started while TerminateWorkers ran).</summary>
-    private void SignalForcedWorkers()
+    private void SignalForcedWorkers_NeedsLock()
     {
         if (_executor.ForceSignal == 0) return;
         int signal = _executor.ForceSignal;
@@ -347,14 +489,14 @@ internal sealed class ExecutorManagerThread
         while (_ready.First is { } first)
         {
             _ready.RemoveFirst();
-            Fail(first.Value, Messages.ProcessTerminatedAbruptly, null);
+            Fail_NeedsLock(first.Value, Messages.ProcessTerminatedAbruptly, null);
         }
     }
 
     /// <summary>Whether the loop can end: shut down (or broken) with every worker gone. Tells idle workers to exit once nothing is left to do.</summary>
-    private bool ReadyToExit()
+    private bool ReadyToExit_NeedsLock()
     {
-        bool idle = _ready.Count == 0 && _workers.TrueForAll(w => w.InFlight.Count == 0);
+        bool idle = _ready.Count == 0 && _spawning == 0 && _workers.TrueForAll(w => w.InFlight.Count == 0);
         if (!_broken && _executor.ShutdownRequested && idle && !_executor.HasPending)
         {
             foreach (WorkerProcess w in _workers) if (!w.IsLeaving) w.SendShutdown();
@@ -368,9 +510,10 @@ internal sealed class ExecutorManagerThread
         return done && _workers.Count == 0;
     }
 
-    /// <summary>Fails every call in the pool and kills the workers. Mirrors <c>terminate_broken</c>.</summary>
-    private void TerminateBroken(string message, Exception? inner)
+    /// <summary>Fails every call in the pool (once the lock is released) and kills the workers. Mirrors <c>terminate_broken</c>.</summary>
+    private void TerminateBroken_NeedsLock(string message, Exception? inner)
     {
+        Debug.Assert(Monitor.IsEntered(_sync));
         if (_broken) return;
         _broken = true;
         var failed = new List<PendingCall>(_ready);
@@ -381,21 +524,44 @@ internal sealed class ExecutorManagerThread
             w.InFlight.Clear();
         }
         failed.AddRange(_executor.MarkBroken(message, inner));
-        foreach (PendingCall call in failed) Fail(call, message, inner);
+        foreach (PendingCall call in failed) Fail_NeedsLock(call, message, inner);
         foreach (WorkerProcess w in _workers) w.Kill();
         _leavingSince = Stopwatch.GetTimestamp();
     }
 
-    private static void Fail(PendingCall call, string message, Exception? inner)
+    private void Fail_NeedsLock(PendingCall call, string message, Exception? inner) =>
+        _failures.Add((call, ProcessPoolExecutor.NewBrokenException(message, inner)));
+
+    /// <summary>Fails the futures decided under the lock. Never under the lock: failing a future runs its callbacks.</summary>
+    private void CompleteFailures()
     {
-        if (call.Future.Done()) return;
-        try
+        Debug.Assert(!Monitor.IsEntered(_sync));
+        List<(PendingCall Call, Exception Error)> failures;
+        lock (_sync)
         {
-            call.Future.SetException(ProcessPoolExecutor.NewBrokenException(message, inner));
+            if (_failures.Count == 0) return;
+            failures = _failures;
+            _failures = new();
         }
-        catch (InvalidStateException)
+        foreach ((PendingCall call, Exception error) in failures)
         {
-            // Tolerated race: a waiting call was cancelled between Done() and SetException.
+            if (call.Future.Done()) continue;
+            try
+            {
+                call.Future.SetException(error);
+            }
+            catch (InvalidStateException)
+            {
+                // Tolerated race: a waiting call was cancelled, or its result arrived, between Done() and SetException.
+            }
         }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync));
+        Debug.Assert(_spawning >= 0, "Workers being started cannot be negative.");
+        Debug.Assert(_workers.TrueForAll(w => w.InFlight.Count <= 1 + ExtraQueuedCalls), "A worker holds at most its call and the extra one.");
     }
 }

@@ -11,32 +11,37 @@ Data flow (CPython's process.py, redrawn for one pipe pair per worker):
 |========================== In-process ===========================|==== Out-of-process ====|
 
 +----------+     +------------+     +---------------+  call pipe   +---------------------+
-|          |     |            |     |               | ===========> |                     |
-| Submit() | ==> | _pending   | ==> | manager       |  (writer     | worker #1 WorkerLoop|
-|  Map()   |     | (queue of  |     | thread        |   thread)    |  reads CallItems,   |
-|          |     | PendingCall|     | (Executor-    | <=========== |  invokes, writes    |
-+----------+     |  ; bounded |     |  Manager-     | result pipe  |  ResultItems        |
-     |           |  by slots) |     |  Thread)      |  (reader     +---------------------+
-     |           +------------+     |               |   thread)    | worker #2 ...       |
-     v                              |  ^  inbox  ^  |              +---------------------+
-  Future <-- SetResult/SetException-|  |         |  |
-                                    +--|---------|--+
-                                       |         +--- Process.Exited of every worker
-                                       +------------- reader threads: Ready / Result frames
+|          |     |            |     | dispatch      | ===========> |                     |
+| Submit() | ==> | _pending   | ==> | (manager's    |  (written by | worker #1 WorkerLoop|
+|  Map()   |     | (queue of  |     |  lock; on the |  the sender; | reads CallItems,    |
+|          |     | PendingCall|     |  Submit,      |  big frames: |  invokes, writes    |
++----------+     |  ; bounded |     |  reader or    |  writer thr.)|  ResultItems        |
+     |           |  by slots) |     |  manager thr.)| <=========== +---------------------+
+     |           +------------+     +---------------+ result pipe  | worker #2 ...       |
+     v                                      ^         (reader      +---------------------+
+  Future <-- SetResult ---- reader thread --+          thread)
+         <-- SetException - manager thread: inbox <-- Process.Exited, InitFailed, wakeups
 
 Submit() (any thread):
   checks the delegate (a static method or a lambda that captures nothing), serializes the
-  arguments by their declared types into a PendingCall, takes a queue slot (bounded queue), adds
-  the call to _pending and wakes the manager. The future stays Pending: Cancel() still works.
+  arguments by their declared types into a PendingCall, takes a queue slot (bounded queue) and adds
+  the call to _pending. The future stays Pending: Cancel() still works. Then, under the manager's
+  lock, it hands waiting calls to idle workers itself (writing the frame to the pipe: no thread hop),
+  or wakes the manager when a worker has to be started for them.
+
+Dispatch (ExecutorManagerThread.cs, under its lock, on whichever thread gets there: Submit's, a
+  reader's, the manager's): a call to each idle worker, plus at most one extra call queued behind a
+  busy worker; a call handed out is Running.
+
+Reader thread (one per worker): reads the worker's frames; on a Result it takes the call off the
+  worker, hands the worker its next call, then completes the future (outside any lock).
 
 Manager thread (one per pool, started by the first Submit; ExecutorManagerThread.cs):
   the only thread that starts workers (so that the Linux parent-death signal, tied to the starting
-  thread, lives as long as the pool) and the only one that owns the workers' bookkeeping. It
-  hands a call to each idle worker, starting workers on demand up to MaxWorkers, plus at most one
-  extra call queued behind a busy worker; a call handed out is Running. It takes events from its
-  inbox (a worker's Ready/InitFailed/Result frame, a worker's exit, a wakeup), completes futures
-  from results, replaces workers that retire (maxTasksPerChild) or overrun taskTimeout, breaks the
-  pool (or replaces the worker) when one dies, and at shutdown tells the workers to exit and waits.
+  thread, lives as long as the pool). It takes events from its inbox (a worker's exit or
+  InitFailed, a wakeup), starts workers on demand up to MaxWorkers, replaces workers that retire
+  (maxTasksPerChild) or overrun taskTimeout, breaks the pool (or replaces the worker) when one dies,
+  and at shutdown tells the workers to exit and waits.
 
 Worker process #1..n (WorkerHost/; Futures.dll's Main started with `dotnet exec` on the app's own
   runtimeconfig and deps.json): runs the initializer, then reads a call, loads the method's
@@ -45,10 +50,11 @@ Worker process #1..n (WorkerHost/; Futures.dll's Main started with `dotnet exec`
   the parent: PR_SET_PDEATHSIG, a getppid() watch, and end of file on the call pipe.
 
 LOCK-LEVELING SCHEME
+  The manager's lock (ExecutorManagerThread._sync) comes first: it may be held while taking _lock.
   _lock (below) guards the executor's shared state. It is never held while completing or
-  cancelling a future, while starting or signalling a process, or while waiting. The manager's
-  inbox lock and each future's lock are leaves taken after _lock is released (or under it only for
-  the inbox's Post, which calls nothing). The manager's own state has no lock: one thread owns it.
+  cancelling a future, while starting or signalling a process, or while waiting, nor while taking
+  the manager's lock. The manager's inbox lock and each future's lock are leaves taken after _lock
+  is released (or under it only for the inbox's Post, which calls nothing).
 */
 
 /// <summary>
@@ -192,9 +198,10 @@ public sealed partial class ProcessPoolExecutor : Executor
         Enqueue(call);
     }
 
-    /// <summary>Queues <paramref name="call"/> (its queue slot is taken) and wakes the manager.</summary>
+    /// <summary>Queues <paramref name="call"/> (its queue slot is taken) and hands it to an idle worker from this thread, if there is one.</summary>
     private void Enqueue(PendingCall call)
     {
+        ExecutorManagerThread manager;
         lock (_lock)
         {
             AssertInvariants();
@@ -205,9 +212,10 @@ public sealed partial class ProcessPoolExecutor : Executor
                 ThrowHelper.ThrowShutdown();
             }
             _pending.Enqueue(call);
-            _manager ??= ExecutorManagerThread.Start(this, _inbox);
+            manager = _manager ??= ExecutorManagerThread.Start(this, _inbox);
         }
-        _inbox.Wakeup();
+        // Outside _lock: dispatching takes the manager's lock, which is taken before ours.
+        manager.Dispatch();
     }
 
     /// <inheritdoc/>

@@ -6,14 +6,13 @@ using Futures.ProcessPool.Protocol;
 namespace Futures.ProcessPool;
 
 /// <summary>
-/// The parent's handle on one worker process: its pipe pair, a reader thread that posts the
-/// worker's frames to the manager, a writer thread that sends frames (so the manager never blocks
-/// on a full pipe), and the calls the worker holds.
+/// The parent's handle on one worker process: its pipe pair, a reader thread that takes the worker's
+/// frames (completing futures from results, see <see cref="ExecutorManagerThread.OnFrame"/>), a
+/// writer thread for large frames, and the calls the worker holds.
 /// </summary>
 /// <remarks>
-/// The manager thread owns the mutable call bookkeeping (<see cref="InFlight"/> and the flags below):
-/// only it reads or writes them, so they need no lock. The threads here only move bytes and post
-/// events.
+/// The call bookkeeping (<see cref="InFlight"/> and the flags below) is guarded by the manager's lock:
+/// whichever thread hands out a call or takes a result holds it. <see cref="Send"/> is called under it.
 /// </remarks>
 internal sealed class WorkerProcess
 {
@@ -32,26 +31,54 @@ internal sealed class WorkerProcess
     /// <summary>We read results here; the child writes.</summary>
     private readonly AnonymousPipeServerStream _results = new(PipeDirection.In, HandleInheritability.Inheritable);
 
+    /// <summary>
+    /// A frame with a payload up to this size is written to the pipe by the sending thread itself;
+    /// larger ones go through the writer thread.
+    /// </summary>
+    /// <remarks>
+    /// Such a write never blocks for long: the worker's reader thread drains its call pipe at once into
+    /// memory, and at most four frames (Init, the running call, the extra one, Shutdown) are ever owed
+    /// to a worker, so 4 × 8 KB fits the pipe's buffer (64 KB on Linux) even before the reader runs. A
+    /// large frame (a big argument) could block for as long as the worker takes to read it, so the
+    /// writer thread sends it, and every frame after it until it is written (order is kept).
+    /// </remarks>
+    private const int InlineWriteLimit = 8 * 1024;
+
+    /// <summary>The worker whose frames this thread reads, on a reader thread; null elsewhere.</summary>
+    [ThreadStatic] private static ExecutorManagerThread? t_readerOf;
+
     /// <summary>Frames waiting for the writer thread, already encoded.</summary>
     private readonly BlockingCollection<byte[]> _outbox = new();
 
+    /// <summary>Frames in <see cref="_outbox"/> not yet written; while any, later frames queue behind them.</summary>
+    private int _queuedWrites;
+
+    /// <summary>Set by <see cref="SendShutdown"/>: nothing more is sent. Under the manager's lock.</summary>
+    private bool _inputClosed;
+
     private readonly ManagerInbox _inbox;
+    /// <summary>Takes the frames the worker sends; null: they are posted to <see cref="_inbox"/> (tests drive a worker so).</summary>
+    private readonly ExecutorManagerThread? _manager;
     private System.Diagnostics.Process _process = null!;
     private Thread _reader = null!;
 
     /// <summary>Set (once) when the process has exited; read by any thread.</summary>
     private volatile bool _exited;
 
-    private WorkerProcess(ManagerInbox inbox, int index)
+    private WorkerProcess(ExecutorManagerThread? manager, ManagerInbox inbox, int index)
     {
+        _manager = manager;
         _inbox = inbox;
         Index = index;
     }
 
-    /// <summary>Starts worker number <paramref name="index"/> and its pipe threads. Manager thread only.</summary>
-    public static WorkerProcess Start(WorkerLauncher launcher, ManagerInbox inbox, int index)
+    /// <summary>Starts worker number <paramref name="index"/>, whose frames are posted to <paramref name="inbox"/> as events.</summary>
+    public static WorkerProcess Start(WorkerLauncher launcher, ManagerInbox inbox, int index) => Start(launcher, null, inbox, index);
+
+    /// <summary>Starts worker number <paramref name="index"/> and its pipe threads; <paramref name="manager"/> takes its frames. Manager thread only.</summary>
+    public static WorkerProcess Start(WorkerLauncher launcher, ExecutorManagerThread? manager, ManagerInbox inbox, int index)
     {
-        var worker = new WorkerProcess(inbox, index);
+        var worker = new WorkerProcess(manager, inbox, index);
         // The reader starts first, so that it exists when a fast exit's handler joins it.
         worker._reader = new Thread(worker.ReadFrames) { IsBackground = true, Name = $"Futures worker {index} reader" };
         worker._reader.Start();
@@ -112,18 +139,40 @@ internal sealed class WorkerProcess
     /// <summary>Whether its exit has been handled by the manager (it is out of the pool).</summary>
     public bool IsGone { get; set; }
 
-    /// <summary>Queues <paramref name="kind"/> and <paramref name="payload"/> for the writer thread.</summary>
+    /// <summary>Whether the current thread is a reader thread of a worker of <paramref name="manager"/>.</summary>
+    public static bool IsReaderThreadOf(ExecutorManagerThread manager) => t_readerOf == manager;
+
+    /// <summary>
+    /// Sends <paramref name="kind"/> and <paramref name="payload"/>: a small frame from this thread, at
+    /// once (one thread hop less per call), a large one through the writer thread. Under the manager's lock.
+    /// </summary>
     public void Send(MessageKind kind, byte[] payload)
     {
-        try { _outbox.Add(new Frame(kind, payload).ToBytes()); }
-        catch (InvalidOperationException) { } // input closed already: the worker is leaving
+        if (_inputClosed) return; // the worker is leaving
+        byte[] frame = new Frame(kind, payload).ToBytes();
+        if (payload.Length <= InlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
+        {
+            try
+            {
+                _calls.Write(frame);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // Broken pipe: the worker died. Its exit is reported by OnExited.
+            }
+            return;
+        }
+        Interlocked.Increment(ref _queuedWrites);
+        try { _outbox.Add(frame); }
+        catch (InvalidOperationException) { } // disposed already: the worker is gone
     }
 
-    /// <summary>Sends Shutdown and closes our end of the call pipe once it is written.</summary>
+    /// <summary>Sends Shutdown and closes our end of the call pipe once it is written. Under the manager's lock.</summary>
     public void SendShutdown()
     {
         IsLeaving = true;
         Send(MessageKind.Shutdown, []);
+        _inputClosed = true;
         _outbox.CompleteAdding();
     }
 
@@ -174,13 +223,24 @@ internal sealed class WorkerProcess
 
     private void ReadFrames()
     {
+        t_readerOf = _manager;
         try
         {
-            while (Frame.ReadFrom(_results) is { } frame) _inbox.Post(new ManagerEvent(ManagerEventKind.Message, this, frame));
+            while (Frame.ReadFrom(_results) is { } frame)
+            {
+                if (_manager is not null) _manager.OnFrame(this, frame);
+                else _inbox.Post(new ManagerEvent(ManagerEventKind.Message, this, frame));
+            }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)
         {
-            // A worker that dies mid-frame: its exit is what counts, and that is reported below.
+            // A worker that dies mid-frame: its exit is what counts, and that is reported by OnExited.
+        }
+        catch (Exception)
+        {
+            // A bug in handling a frame must not hang anyone: with nobody reading its results the
+            // worker is unusable, and its exit breaks the pool or replaces it.
+            Signal(Native.SIGKILL);
         }
     }
 
@@ -191,7 +251,7 @@ internal sealed class WorkerProcess
             foreach (byte[] frame in _outbox.GetConsumingEnumerable())
             {
                 _calls.Write(frame);
-                _calls.Flush();
+                Interlocked.Decrement(ref _queuedWrites);
             }
         }
         catch (IOException)

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+
+namespace Futures.Benchmarks;
+
+/// <summary>
+/// A quick Stopwatch pass over the process-pool targets, for iterating on the pool between
+/// BenchmarkDotNet runs: the same workloads as <see cref="ProcessPoolBenchmarks"/>, with the pipe
+/// floor measured in the same run and percentiles of single round trips.
+/// </summary>
+/// <remarks>dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --process-quick</remarks>
+internal static class ProcessPoolQuick
+{
+    public static void Run(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "tiny")
+        {
+            Tiny(int.Parse(args[1]));
+            return;
+        }
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        FirstResult();
+        using var pipe = new PipePingPong();
+        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        Future.Wait([pool.Submit(Work.Nap, 50), pool.Submit(Work.Nap, 50)]);
+
+        double[] floor = Percentiles(20_000, pipe.RoundTrip);
+        double[] trip = Percentiles(20_000, () => pool.Submit(Work.Identity, 1).Result());
+        Console.WriteLine($"pipe floor   p50 {floor[0]:F1} µs  p90 {floor[1]:F1} µs");
+        Console.WriteLine($"round trip   p50 {trip[0]:F1} µs  p90 {trip[1]:F1} µs  ({trip[0] / floor[0]:F2}x floor)");
+
+        const int Batch = 2_000;
+        var futures = new Future<int>[Batch];
+        Rate("tiny tasks via Submit", 20, Batch, "tasks/s", () =>
+        {
+            for (int i = 0; i < Batch; i++) futures[i] = pool.Submit(Work.Identity, i);
+            for (int i = 0; i < Batch; i++) futures[i].Result();
+        });
+        const int MapItems = 200_000;
+        Rate("Map chunkSize 1000", 5, MapItems, "items/s", () =>
+        {
+            long sum = 0;
+            foreach (int x in pool.Map(Work.Identity, Enumerable.Range(0, MapItems), chunkSize: 1000)) sum += x;
+        });
+        byte[] ten = new byte[10 * 1024 * 1024];
+        Random.Shared.NextBytes(ten);
+        Rate("10 MB byte[] echo", 10, 10, "MB/s one way", () =>
+        {
+            byte[] back = pool.Submit(Work.Echo, ten).Result();
+            if (back.Length != ten.Length || back[12345] != ten[12345]) throw new InvalidOperationException("echo changed the bytes");
+        });
+    }
+
+    /// <summary>Only tiny tasks, for a profiler: <paramref name="tasks"/> tasks, then the CPU time of this process and its workers.</summary>
+    private static void Tiny(int tasks)
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        Future.Wait([pool.Submit(Work.Nap, 50), pool.Submit(Work.Nap, 50)]);
+        const int Batch = 2_000;
+        var futures = new Future<int>[Batch];
+        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        long t = Stopwatch.GetTimestamp();
+        for (int done = 0; done < tasks; done += Batch)
+        {
+            for (int i = 0; i < Batch; i++) futures[i] = pool.Submit(Work.Identity, i);
+            for (int i = 0; i < Batch; i++) futures[i].Result();
+        }
+        double wall = Stopwatch.GetElapsedTime(t).TotalSeconds;
+        double parent = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        double children = pool.WorkerPids().Sum(pid => Process.GetProcessById(pid).TotalProcessorTime.TotalSeconds);
+        Console.WriteLine($"{tasks / wall:N0} tasks/s; CPU per task: parent {parent / tasks * 1e6:F1} µs, workers {children / tasks * 1e6:F1} µs (worker total includes start)");
+    }
+
+    private static void FirstResult()
+    {
+        var firsts = new List<double>();
+        var totals = new List<double>();
+        for (int i = 0; i < 6; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var pool = new ProcessPoolExecutor(maxWorkers: 2);
+            pool.Submit(Work.Identity, 1).Result();
+            firsts.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            pool.Shutdown();
+            totals.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        firsts.RemoveAt(0); // the first also JITs this process's side
+        totals.RemoveAt(0);
+        firsts.Sort();
+        totals.Sort();
+        Console.WriteLine($"new pool → first result: median {firsts[firsts.Count / 2]:F1} ms (min {firsts[0]:F1}); with shutdown {totals[totals.Count / 2]:F1} ms");
+    }
+
+    private static double[] Percentiles(int n, Action action)
+    {
+        for (int i = 0; i < n / 10; i++) action();
+        var times = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+        Array.Sort(times);
+        return [times[n / 2], times[n * 9 / 10]];
+    }
+
+    private static void Rate(string name, int rounds, int perRound, string unit, Action round)
+    {
+        round();
+        var rates = new double[rounds];
+        for (int i = 0; i < rounds; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            round();
+            rates[i] = perRound / Stopwatch.GetElapsedTime(t).TotalSeconds;
+        }
+        Array.Sort(rates);
+        Console.WriteLine($"{name,-24} median {rates[rounds / 2],12:N0} {unit}  (best {rates[^1]:N0})");
+    }
+}
