@@ -23,4 +23,31 @@ internal static class Native
 
     [DllImport("libc")]
     public static extern void _exit(int status);
+
+    /// <summary><c>poll</c> event: the other end of a pipe is closed (reported even when not asked for).</summary>
+    public const short POLLHUP = 0x10;
+
+    /// <summary><c>ioctl</c> request: bytes waiting to be read.</summary>
+    public const int FIONREAD = 0x541B;
+
+    /// <summary><c>fcntl</c> command: a pipe's capacity in bytes.</summary>
+    public const int F_GETPIPE_SZ = 1032;
+
+    /// <summary>One <c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int poll(ref PollFd fds, nuint nfds, int timeout);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int ioctl(int fd, nint request, out int value);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int fcntl(int fd, int command, int arg);
 }

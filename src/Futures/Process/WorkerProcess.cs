@@ -36,13 +36,14 @@ internal sealed class WorkerProcess
     /// larger ones go through the writer thread.
     /// </summary>
     /// <remarks>
-    /// Such a write never blocks for long: the worker's reader thread drains its call pipe at once into
-    /// memory, and at most four frames (Init, the running call, the extra one, Shutdown) are ever owed
-    /// to a worker, so 4 × 8 KB fits the pipe's buffer (64 KB on Linux) even before the reader runs. A
-    /// large frame (a big argument) could block for as long as the worker takes to read it, so the
-    /// writer thread sends it, and every frame after it until it is written (order is kept).
+    /// Such a write never blocks: at most three frames are ever owed to a worker at once (Init, the
+    /// running call and the extra one; Shutdown only once it has answered them all), and a quarter of
+    /// the pipe's buffer each fits them all even while the worker is busy in user code and reads
+    /// nothing (on Linux it reads the pipe from its main loop; elsewhere a reader thread drains it at
+    /// once). A large frame (a big argument) could block for as long as the worker takes to read it,
+    /// so the writer thread sends it, and every frame after it until it is written (order is kept).
     /// </remarks>
-    private const int InlineWriteLimit = 8 * 1024;
+    private readonly int _inlineWriteLimit;
 
     /// <summary>The worker whose frames this thread reads, on a reader thread; null elsewhere.</summary>
     [ThreadStatic] private static ExecutorManagerThread? t_readerOf;
@@ -69,6 +70,10 @@ internal sealed class WorkerProcess
     {
         _manager = manager;
         _inbox = inbox;
+        int capacity = OperatingSystem.IsLinux()
+            ? Native.fcntl((int)_calls.SafePipeHandle.DangerousGetHandle(), Native.F_GETPIPE_SZ, 0)
+            : 4096; // the smallest buffer we expect anywhere; the worker's reader thread drains it there
+        _inlineWriteLimit = Math.Max(0, capacity / 4 - Frame.HeaderSize);
         Index = index;
     }
 
@@ -150,7 +155,7 @@ internal sealed class WorkerProcess
     {
         if (_inputClosed) return; // the worker is leaving
         byte[] frame = new Frame(kind, payload).ToBytes();
-        if (payload.Length <= InlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
+        if (payload.Length <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
         {
             try
             {

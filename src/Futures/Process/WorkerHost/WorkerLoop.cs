@@ -10,10 +10,11 @@ namespace Futures.ProcessPool.WorkerHost;
 /// invoke it, write its result, until told to shut down.
 /// </summary>
 /// <remarks>
-/// A reader thread takes frames off the call pipe as soon as they arrive, so the parent's writes
-/// never block on a busy worker, and end of file (the parent is gone) is seen even while user code
-/// runs: then <c>onParentLost</c> is called (the real worker exits at once). Only the main loop
-/// writes to the result pipe. Streams, not pipes, so that tests drive this in-process.
+/// On Linux the main loop reads the call pipe itself (no thread hop per call), and a hang-up watch
+/// (<see cref="WatchHangup"/>) notices the parent closing the pipe while user code runs: then
+/// <c>onParentLost</c> is called (the real worker exits at once). Elsewhere a reader thread takes
+/// frames off the call pipe as soon as they arrive, and notices end of file the same way. Only the
+/// main loop writes to the result pipe. Streams, not pipes, so that tests drive this in-process.
 /// </remarks>
 internal sealed class WorkerLoop
 {
@@ -31,8 +32,15 @@ internal sealed class WorkerLoop
     /// <summary>Whether to announce each call before running it (from the <see cref="InitItem"/>).</summary>
     private bool _reportStarts;
 
-    /// <summary>Set by the reader thread when it reads <see cref="MessageKind.Shutdown"/>, so that the end of file after it is expected.</summary>
+    /// <summary>Set when <see cref="MessageKind.Shutdown"/> is read, so that the end of file after it is expected.</summary>
     private volatile bool _shutdownReceived;
+
+    /// <summary>
+    /// Whether the main loop is running user code (the initializer or a call). Cleared before the
+    /// result is written: the parent closes the pipe on purpose (after Shutdown) only once it has every
+    /// result, so a hang-up seen while this is set means the parent is gone.
+    /// </summary>
+    private volatile bool _inCall;
 
     public WorkerLoop(Stream input, Stream output, Action? onParentLost)
     {
@@ -44,29 +52,83 @@ internal sealed class WorkerLoop
     /// <summary>Serves calls until shutdown or end of input; returns the process exit code.</summary>
     public int Run()
     {
+        if (OperatingSystem.IsLinux() && _input is System.IO.Pipes.PipeStream pipe) return RunReadingDirectly(pipe);
         var reader = new Thread(ReadFrames) { IsBackground = true, Name = "Futures worker reader" };
         reader.Start();
         foreach (Frame frame in _inbox.GetConsumingEnumerable())
         {
-            switch (frame.Kind)
-            {
-                case MessageKind.Init:
-                    if (!Initialize(InitItem.Decode(frame.Payload))) return InitializerFailedExitCode;
-                    break;
-                case MessageKind.Call:
-                    CallItem call = CallItem.Decode(frame.Payload);
-                    if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
-                    Send(MessageKind.Result, Execute(call).Encode());
-                    break;
-                case MessageKind.Shutdown:
-                    return 0;
-                default:
-                    throw new InvalidDataException($"Unexpected message {frame.Kind} from the parent.");
-            }
+            if (Handle(frame) is { } exitCode) return exitCode;
         }
         return 0;
     }
 
+    /// <summary>The main loop reads the call pipe itself: one thread hop less per call than a reader thread.</summary>
+    private int RunReadingDirectly(System.IO.Pipes.PipeStream input)
+    {
+        if (_onParentLost is not null)
+        {
+            int fd = (int)input.SafePipeHandle.DangerousGetHandle();
+            new Thread(() => WatchHangup(fd)) { IsBackground = true, Name = "Futures worker hang-up watch" }.Start();
+        }
+        while (true)
+        {
+            Frame? frame;
+            try
+            {
+                frame = Frame.ReadFrom(_input);
+            }
+            catch (IOException)
+            {
+                frame = null; // a broken pipe is the parent's end of file
+            }
+            if (frame is null) break;
+            if (Handle(frame.Value) is { } exitCode) return exitCode;
+        }
+        _onParentLost?.Invoke();
+        return 0;
+    }
+
+    /// <summary>Runs one frame from the parent; returns the exit code when the loop is over.</summary>
+    private int? Handle(Frame frame)
+    {
+        switch (frame.Kind)
+        {
+            case MessageKind.Init:
+                return Initialize(InitItem.Decode(frame.Payload)) ? null : InitializerFailedExitCode;
+            case MessageKind.Call:
+                CallItem call = CallItem.Decode(frame.Payload);
+                if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
+                _inCall = true;
+                ResultItem result = Execute(call);
+                _inCall = false;
+                Send(MessageKind.Result, result.Encode());
+                return null;
+            case MessageKind.Shutdown:
+                _shutdownReceived = true;
+                return 0;
+            default:
+                throw new InvalidDataException($"Unexpected message {frame.Kind} from the parent.");
+        }
+    }
+
+    /// <summary>
+    /// Waits (in <c>poll</c>, asking for no event, so only a hang-up wakes it) for the parent to close
+    /// the call pipe; if that happens while user code runs with nothing left to read, the parent is
+    /// gone: <c>onParentLost</c>. Otherwise the main loop reads the end of file itself, or (frames still
+    /// unread behind a long call) the parent-pid watch covers it.
+    /// </summary>
+    private void WatchHangup(int fd)
+    {
+        var poll = new Native.PollFd { Fd = fd, Events = 0 };
+        while (Native.poll(ref poll, 1, -1) <= 0 || (poll.Revents & Native.POLLHUP) == 0)
+        {
+            if ((poll.Revents & ~Native.POLLHUP) != 0) return; // closed here or an error: the loop is over
+        }
+        if (_shutdownReceived) return;
+        if (Native.ioctl(fd, Native.FIONREAD, out int unread) == 0 && unread == 0 && _inCall) _onParentLost!();
+    }
+
+    /// <summary>The reader thread (not on Linux): takes frames off the call pipe as they arrive.</summary>
     private void ReadFrames()
     {
         try
@@ -99,14 +161,17 @@ internal sealed class WorkerLoop
         {
             try
             {
+                _inCall = true;
                 var (method, target) = _resolver.ResolveMethod(initializer);
                 method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, [], null);
             }
             catch (Exception e)
             {
+                _inCall = false;
                 Send(MessageKind.InitFailed, ExceptionInfo.From(e).Encode());
                 return false;
             }
+            _inCall = false;
         }
         Send(MessageKind.Ready, BitConverter.GetBytes(Environment.ProcessId));
         return true;
