@@ -65,10 +65,13 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         new(Task.Factory.StartNew(static s => ((Executor)s!).Shutdown(wait: true), this,
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
+    /// <summary>Throws why the executor takes no more work. Broken executors override it to throw that first, as Python does.</summary>
+    private protected virtual void ThrowClosed() => ThrowHelper.ThrowShutdown();
+
     /// <summary>The one path of every Submit: checks shutdown, schedules, hands back the future.</summary>
     private TFuture SubmitItem<TFuture>(WorkItem item) where TFuture : Future
     {
-        if (_shutdown) ThrowHelper.ThrowShutdown();
+        if (_shutdown) ThrowClosed();
         Schedule(item);
         return (TFuture)item.Future;
     }
@@ -80,7 +83,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_shutdown) ThrowHelper.ThrowShutdown();
+            if (_shutdown) ThrowClosed();
             scheduled = ScheduleAsync(item, cancellationToken);
         }
         catch (Exception e)

@@ -42,6 +42,9 @@ public partial class Future
     /// <summary>The task behind <see cref="AsTask"/>, made on first use (set once, by compare-exchange).</summary>
     private Task? _task;
 
+    /// <summary>Spin iterations of a blocking wait before it sleeps on the condition.</summary>
+    private const int ResultSpins = 20;
+
     /// <summary>Creates a pending future. For Executor implementations and tests.</summary>
     public Future() { }
 
@@ -128,6 +131,13 @@ public partial class Future
 
     private FutureState BlockUntilDone(Deadline deadline)
     {
+        // Spin briefly before blocking, as Task.Wait does: a short call finishes within
+        // microseconds, and waking a blocked thread takes longer than that.
+        if (!deadline.HasExpired)
+        {
+            var spinner = new SpinWait();
+            for (int i = 0; i < ResultSpins && !IsDone(_state); i++) spinner.SpinOnce(sleep1Threshold: -1);
+        }
         lock (SyncObj)
         {
             while (!IsDone(_state))

@@ -29,16 +29,26 @@ public abstract class WorkItem
     /// <summary><see cref="Run()"/>, telling <paramref name="observer"/> when the call starts and when it has returned (before the future completes).</summary>
     internal abstract void Run(IWorkItemObserver? observer);
 
-    /// <summary>When the item was made (Stopwatch ticks), for queue-time measurements.</summary>
-    internal long CreatedTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+    /// <summary>
+    /// When the item was made (Stopwatch ticks), for the queue-time histogram; 0 when nobody
+    /// listened then, so that the submit path pays a branch, not a clock read.
+    /// </summary>
+    internal long CreatedTimestamp { get; } =
+        Diagnostics.FuturesMetrics.QueueTime.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
 }
 
-/// <summary>Hooks for the thread that runs a work item.</summary>
+/// <summary>Hooks for the worker that runs a work item: idle accounting, metrics and trace tags.</summary>
 internal interface IWorkItemObserver
 {
+    /// <summary>The executor running the item, for metric and trace tags.</summary>
+    Diagnostics.IObservableExecutor Executor { get; }
+
     /// <summary>The future is Running and the call is about to start.</summary>
     void OnStarted(WorkItem item);
 
     /// <summary>The call has returned or thrown; the future is not yet completed, so nobody waiting on it has woken.</summary>
-    void OnFinishing(WorkItem item);
+    void OnFinishing(WorkItem item, bool succeeded);
+
+    /// <summary>The item's future had been cancelled: the call did not run.</summary>
+    void OnCancelled(WorkItem item);
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Futures.Diagnostics;
 
 namespace Futures.Internal;
 
@@ -17,9 +19,8 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
     /// <summary>The submitter's context; null when the submitter suppressed flow.</summary>
     private readonly ExecutionContext? _context;
 
-    // Written by the running thread between the call and Complete(); read only by that thread.
-    private TResult _result = default!;
-    private Exception? _error;
+    /// <summary>The observer of the current run, handed into the ExecutionContext callback. Used by the running thread only.</summary>
+    private IWorkItemObserver? _observer;
 
     public CallWorkItem(Delegate? function, TArgs args, Func<Delegate, TArgs, TResult> invoker)
         : base(NewFuture(), function ?? throw new ArgumentNullException("fn"))
@@ -47,43 +48,50 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
 
     internal override void Run(IWorkItemObserver? observer)
     {
-        if (!Future.SetRunningOrNotifyCancel()) return;
-        observer?.OnStarted(this);
+        if (!Future.SetRunningOrNotifyCancel())
+        {
+            observer?.OnCancelled(this);
+            return;
+        }
+        _observer = observer;
         // ExecutionContext.Run even for the default context: it also undoes any AsyncLocal the
         // call sets, so nothing leaks into the worker's next item. With flow suppressed there is
         // no context to run in; the thread's own is put back afterwards.
         if (_context is not null)
         {
-            ExecutionContext.Run(_context, static s => ((CallWorkItem<TArgs, TResult>)s!).Invoke(), this);
+            ExecutionContext.Run(_context, static s => ((CallWorkItem<TArgs, TResult>)s!).RunHere(), this);
         }
         else
         {
             ExecutionContext? before = ExecutionContext.Capture();
-            Invoke();
+            RunHere();
             if (before is not null) ExecutionContext.Restore(before);
         }
-        observer?.OnFinishing(this);
-        Complete();
     }
 
-    private void Invoke()
+    /// <summary>Calls the function and completes the future, in the submitter's context.</summary>
+    private void RunHere()
     {
+        IWorkItemObserver? observer = _observer;
+        _observer = null;
+        observer?.OnStarted(this);
+        Activity? activity = FuturesTracing.StartTask(observer?.Executor, Function);
+        TResult result = default!;
+        Exception? error = null;
         try
         {
-            _result = _invoker(Function, _args);
+            result = _invoker(Function, _args);
         }
         catch (Exception e)
         {
-            _error = e;
+            error = e;
+            FuturesTracing.RecordException(activity, e);
         }
-    }
-
-    private void Complete()
-    {
-        if (_error is { } error) Future.SetException(error);
+        // The task's activity ends before the future completes, so callbacks are not inside it.
+        activity?.Dispose();
+        observer?.OnFinishing(this, succeeded: error is null);
+        if (error is not null) Future.SetException(error);
         else if (typeof(TResult) == typeof(VoidResult)) Future.SetResult();
-        else Unsafe.As<Future<TResult>>(Future).SetResult(_result);
-        _result = default!;
-        _error = null;
+        else Unsafe.As<Future<TResult>>(Future).SetResult(result);
     }
 }

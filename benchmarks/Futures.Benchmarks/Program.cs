@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Running;
+using Futures.Benchmarks;
+
+// BenchmarkDotNet:  dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --filter '*'
+// Python compare:   dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --compare
+// Memory targets:   dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --memory
+if (args.Length > 0 && args[0] == "--compare")
+{
+    Comparison.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "--memory")
+{
+    MemoryMeasurements.Run(args[1..]);
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+
+internal partial class Program;

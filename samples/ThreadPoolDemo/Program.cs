@@ -1,0 +1,32 @@
+// The classic concurrent.futures thread example, in C#:
+//
+//   def task(i):
+//       time.sleep(1)
+//       print(f"thread {threading.get_ident()} square {i}")
+//       return i * i
+//
+//   with ThreadPoolExecutor(max_workers=workers) as executor:
+//       total = sum(executor.map(task, range(tasks)))
+//
+// Usage: dotnet run --project samples/ThreadPoolDemo -- [workers=2] [tasks=10]
+// With 2 workers, 10 one-second tasks take about 5 s; with 10 workers, about 1 s.
+using System.Diagnostics;
+using Futures;
+
+int workers = args.Length > 0 ? int.Parse(args[0]) : 2;
+int tasks = args.Length > 1 ? int.Parse(args[1]) : 10;
+
+var clock = Stopwatch.StartNew();
+long total;
+using (var executor = new ThreadPoolExecutor(maxWorkers: workers))
+{
+    total = executor.Map(Square, Enumerable.Range(0, tasks)).Sum(x => (long)x);
+}
+Console.WriteLine($"total result={total} cost: {clock.Elapsed.TotalSeconds:F2}s");
+
+static int Square(int i)
+{
+    Thread.Sleep(TimeSpan.FromSeconds(1)); // the work: a blocking call
+    Console.WriteLine($"thread {Environment.CurrentManagedThreadId} square {i}");
+    return i * i;
+}
