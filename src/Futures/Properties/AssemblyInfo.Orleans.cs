@@ -1,0 +1,5 @@
+using System.Runtime.CompilerServices;
+
+// Futures.Orleans reuses the process pool's wire format (PendingCall, CallItem, ResultItem,
+// RemoteExceptions) and the worker's call execution, so all executors ship calls alike.
+[assembly: InternalsVisibleTo("Futures.Orleans")]
