@@ -26,6 +26,7 @@ public static class FuturesSiloBuilderExtensions
         OptionsBuilder<FuturesWorkerOptions> options = builder.Services.AddOptions<FuturesWorkerOptions>();
         if (configure is not null) options.Configure(configure);
         builder.Services.AddSingleton<WorkerNode>();
+        builder.Services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
         builder.Services.AddSerializer(s => s.AddAssembly(typeof(ITaskGrain).Assembly));
         return builder;
     }

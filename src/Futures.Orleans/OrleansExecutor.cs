@@ -115,6 +115,12 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
 
     internal Task BrokenSignal => _brokenSignal.Task;
 
+    /// <summary>Calls on the cluster by future, for tests that must know what the executor has seen.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Future, RemoteCall> _onCluster = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Whether the executor has heard from its node that <paramref name="future"/>'s task runs. For tests.</summary>
+    internal bool ObservedRunning(Future future) => _onCluster.TryGetValue(future, out RemoteCall? call) && call.ObservedRunning;
+
     string IObservableExecutor.Kind => ExecutorKind.Orleans;
 
     int IObservableExecutor.QueueDepth
@@ -170,6 +176,7 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
                 Release();
                 continue;
             }
+            _onCluster[next.Future] = next;
             ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.RunAsync(), next, preferLocal: false);
         }
     }
@@ -178,6 +185,7 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
     internal void Complete(RemoteCall call, Action complete, string outcome)
     {
         Debug.Assert(!Monitor.IsEntered(_lock));
+        _onCluster.TryRemove(call.Future, out _);
         complete();
         FuturesMetrics.RecordCompleted(this, outcome);
         Release();

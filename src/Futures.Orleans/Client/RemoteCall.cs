@@ -9,7 +9,7 @@ namespace Futures.Orleans.Client;
 
 /// <summary>One submitted call on its way through the cluster: start it on a task grain, long-poll its outcome, complete its future.</summary>
 /// <remarks>
-/// One attempt is one task grain (a fresh id, so a fresh activation placed on some node). An attempt
+/// One attempt is one task grain: a fresh id naming the node the watcher picked (<see cref="NodePinnedPlacement"/>). An attempt
 /// ends with the outcome, or with the node lost: its silo was declared dead (<see cref="NodeWatcher"/>)
 /// or a poll reached an empty activation. A lost attempt whose task had not started is made again
 /// without counting; one whose task was running fails with <see cref="WorkerLostException"/> or,
@@ -27,6 +27,9 @@ internal sealed class RemoteCall(OrleansExecutor executor, PendingCall call)
     private const int PollErrorLimit = 20;
 
     public Future Future => call.Future;
+
+    /// <summary>Whether the last word from the node was that the task runs (not queued); a lost node then counts against the retries.</summary>
+    public volatile bool ObservedRunning;
 
     /// <summary>Drives the call to its end; never throws.</summary>
     public async Task RunAsync()
@@ -79,7 +82,20 @@ internal sealed class RemoteCall(OrleansExecutor executor, PendingCall call)
 
     private async Task<(Attempt, NodeInfo?, TaskPoll?)> AttemptAsync(TaskSubmission request)
     {
-        ITaskGrain grain = executor.Client.GetGrain<ITaskGrain>(Guid.NewGuid());
+        string chosen = await executor.Watcher.PickAsync().ConfigureAwait(false);
+        try
+        {
+            return await AttemptOnAsync(executor.Client.GetGrain<ITaskGrain>(NodePinnedPlacement.Key(chosen, Guid.NewGuid())), request).ConfigureAwait(false);
+        }
+        finally
+        {
+            executor.Watcher.Unpick(chosen);
+        }
+    }
+
+    private async Task<(Attempt, NodeInfo?, TaskPoll?)> AttemptOnAsync(ITaskGrain grain, TaskSubmission request)
+    {
+        ObservedRunning = false;
         NodeInfo node = await StartAsync(grain, request).ConfigureAwait(false);
         Task lost = executor.Watcher.Watch(node.Silo);
         try
@@ -119,10 +135,10 @@ internal sealed class RemoteCall(OrleansExecutor executor, PendingCall call)
                     case RemoteTaskState.Unknown:
                         return (running ? Attempt.LostRunning : Attempt.LostQueued, node, null);
                     case RemoteTaskState.Running:
-                        running = true;
+                        running = ObservedRunning = true;
                         break;
                     case RemoteTaskState.NeedsAssembly:
-                        running = false;
+                        running = ObservedRunning = false;
                         await executor.Uploader.UploadAsync(grain, node, state.Missing!).ConfigureAwait(false);
                         break;
                 }

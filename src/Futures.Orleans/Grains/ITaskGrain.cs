@@ -3,14 +3,15 @@ using Orleans.Concurrency;
 
 namespace Futures.Orleans.Grains;
 
-/// <summary>One submitted call on the cluster: one activation per task, placed on some worker node.</summary>
+/// <summary>One submitted call on the cluster: one activation per task, on the node its key names (<see cref="NodePinnedPlacement"/>).</summary>
 /// <remarks>
 /// <see cref="Start"/> returns at once; the executor then long-polls with <see cref="Poll"/>, each
 /// call bounded by a short wait, so that no call ever waits on a silo that died for Orleans' 30 s
-/// response timeout. A poll that reaches a fresh activation (the task's silo died and the grain was
-/// activated again elsewhere) answers <see cref="RemoteTaskState.Unknown"/>: the task was lost.
+/// response timeout. The task itself lives in the node's <c>WorkerNode</c>, so a second activation on
+/// the same node serves it too; a poll that reaches an activation on another node (the task's silo
+/// died) answers <see cref="RemoteTaskState.Unknown"/>: the task was lost.
 /// </remarks>
-internal interface ITaskGrain : IGrainWithGuidKey
+internal interface ITaskGrain : IGrainWithStringKey
 {
     /// <summary>Queues the call on this node's local executor and names the node; idempotent.</summary>
     [ResponseTimeout("00:00:10")]

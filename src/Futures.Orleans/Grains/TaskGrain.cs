@@ -6,27 +6,28 @@ namespace Futures.Orleans.Grains;
 
 /// <summary>The activation of one task on a worker node; see <see cref="ITaskGrain"/>.</summary>
 /// <remarks>
-/// Reentrant, so that <see cref="Upload"/> and <see cref="Release"/> are not held up by a poll that
-/// waits. All state is touched on the grain's scheduler only; the user's code never is: it runs
-/// on the node's executor (<see cref="WorkerNode"/>). An activation left idle (its client gone)
-/// is collected after two minutes and cancels its task.
+/// A thin front: the task lives in the node's <see cref="WorkerNode"/> under the grain's key, so the
+/// activation holds no state that a second activation of the same key could miss. Reentrant, so that
+/// <see cref="Upload"/> and <see cref="Release"/> are not held up by a poll that waits. The user's
+/// code never runs here: it runs on the node's executor.
 /// </remarks>
 [Reentrant]
-[global::Orleans.Placement.RandomPlacement]
+[NodePinnedPlacement]
 [CollectionAgeLimit(Minutes = 2)]
 internal sealed class TaskGrain(WorkerNode node) : Grain, ITaskGrain
 {
-    private NodeTask? _task;
+    private string Id => this.GetPrimaryKeyString();
 
     public Task<NodeInfo> Start(TaskSubmission request)
     {
-        _task ??= node.Run(request);
+        node.Start(Id, request);
         return Task.FromResult(node.Info);
     }
 
     public async Task<TaskPoll> Poll(TimeSpan maxWait)
     {
-        if (_task is not { } task) return TaskPoll.Unknown;
+        if (node.Find(Id) is not { } task) return TaskPoll.Unknown;
+        task.Touch();
         if (!task.Done.Task.IsCompleted)
         {
             // Answer early on a change the client must see: finished, or started (so that a later
@@ -41,23 +42,14 @@ internal sealed class TaskGrain(WorkerNode node) : Grain, ITaskGrain
     {
         // An upload without images: another task's upload brought the code to this node already.
         if (upload.Names.Length > 0) node.Code.AddUpload(upload.ModuleVersionId, upload.Names, upload.Images);
-        if (_task is { } task && task.Done.Task.IsCompletedSuccessfully && task.Done.Task.Result.State == RemoteTaskState.NeedsAssembly)
-        {
-            _task = node.Run(task.Request);
-        }
+        node.RetryAfterUpload(Id);
         return Task.CompletedTask;
     }
 
     public Task Release()
     {
-        _task?.Cancel();
+        node.Release(Id);
         DeactivateOnIdle();
-        return Task.CompletedTask;
-    }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        _task?.Cancel();
         return Task.CompletedTask;
     }
 }

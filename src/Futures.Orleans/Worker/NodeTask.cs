@@ -23,6 +23,12 @@ internal sealed class NodeTask
     /// <summary>The local future; set once submitted.</summary>
     public Future? Future { get; set; }
 
+    /// <summary>When a client last asked about the task (Stopwatch ticks); a task nobody asks about for long is abandoned.</summary>
+    public long LastSeen { get; private set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Marks the task as still wanted.</summary>
+    public void Touch() => LastSeen = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>The state a poll reports now.</summary>
     public TaskPoll Snapshot() =>
         Done.Task.IsCompletedSuccessfully ? Done.Task.Result : Started.Task.IsCompleted ? TaskPoll.Running : TaskPoll.Queued;

@@ -23,6 +23,15 @@ internal sealed class WorkerNode : IDisposable
     private readonly Executor _executor;
     private NodeInfo? _info;
 
+    /// <summary>Tasks by grain key, e.g. <c>{"127.0.0.1:11111@1/3f2a...": task}</c>: here, not in the grain, so that any activation of the key on this node serves the task.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeTask> _tasks = new(StringComparer.Ordinal);
+
+    /// <summary>Drops tasks that no client has asked about for <see cref="AbandonedAfter"/> (their client is gone).</summary>
+    private readonly Timer _sweeper;
+
+    /// <summary>A task not polled for this long is cancelled and forgotten. Clients poll every couple of seconds.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
+
     public WorkerNode(IOptions<FuturesWorkerOptions> options, ILocalSiloDetails silo)
     {
         FuturesWorkerOptions o = options.Value;
@@ -33,6 +42,42 @@ internal sealed class WorkerNode : IDisposable
         _executor = o.IsolateInProcesses
             ? new ProcessPoolExecutor(o.MaxConcurrency, workerCrashMode: WorkerCrashMode.ReplaceWorker, name: $"FuturesWorker-{silo.Name}")
             : new ThreadPoolExecutor(o.MaxConcurrency, threadNamePrefix: "FuturesWorker", name: $"FuturesWorker-{silo.Name}");
+        if (o.IsolateInProcesses) Environment.SetEnvironmentVariable(IsolatedCall.ProbeFoldersVariable, string.Join(Path.PathSeparator, o.ProbeFolders));
+        _sweeper = new Timer(static s => ((WorkerNode)s!).Sweep(), this, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Starts the task <paramref name="id"/> unless it exists already (Start is idempotent).</summary>
+    public void Start(string id, TaskSubmission request)
+    {
+        if (_tasks.ContainsKey(id)) return;
+        var task = new NodeTask(request);
+        if (_tasks.TryAdd(id, task)) Run(task);
+    }
+
+    /// <summary>The task <paramref name="id"/>, or null when this node never had it (or forgot it).</summary>
+    public NodeTask? Find(string id) => _tasks.TryGetValue(id, out NodeTask? task) ? task : null;
+
+    /// <summary>Queues the task again once its code has been uploaded.</summary>
+    public void RetryAfterUpload(string id)
+    {
+        if (Find(id) is not { } old || !old.Done.Task.IsCompletedSuccessfully || old.Done.Task.Result.State != RemoteTaskState.NeedsAssembly) return;
+        var task = new NodeTask(old.Request);
+        if (_tasks.TryUpdate(id, task, old)) Run(task);
+    }
+
+    /// <summary>Forgets the task, cancelling it if it has not started.</summary>
+    public void Release(string id)
+    {
+        if (_tasks.TryRemove(id, out NodeTask? task)) task.Cancel();
+    }
+
+    private void Sweep()
+    {
+        long limit = System.Diagnostics.Stopwatch.GetTimestamp() - (long)(AbandonedAfter.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        foreach (var (id, task) in _tasks)
+        {
+            if (task.LastSeen < limit) Release(id);
+        }
     }
 
     public FuturesWorkerOptions Options { get; }
@@ -42,10 +87,10 @@ internal sealed class WorkerNode : IDisposable
     /// <summary>This node, as task grains report it.</summary>
     public NodeInfo Info => _info ??= new NodeInfo(_silo.SiloAddress.ToParsableString(), _silo.Name, Environment.ProcessId);
 
-    /// <summary>Queues <paramref name="request"/> on the local executor.</summary>
-    public NodeTask Run(TaskSubmission request)
+    /// <summary>Queues <paramref name="task"/> on the local executor.</summary>
+    private void Run(NodeTask task)
     {
-        var task = new NodeTask(request);
+        TaskSubmission request = task.Request;
         if (Options.IsolateInProcesses)
         {
             // The child process resolves the code itself (the node's deps and probe folders reach it
@@ -62,7 +107,6 @@ internal sealed class WorkerNode : IDisposable
             future.AddDoneCallback(f => task.Done.TrySetResult(f.Exception() is { } e ? Failed(e) : f.Result()));
         }
         if (request.Timeout is { } timeout) _ = EnforceTimeoutAsync(task, timeout);
-        return task;
     }
 
     /// <summary>Runs on an executor thread: resolves the code and runs the call, as a worker process would.</summary>
@@ -101,5 +145,9 @@ internal sealed class WorkerNode : IDisposable
         task.Cancel();
     }
 
-    public void Dispose() => _executor.Shutdown(wait: false, cancelFutures: true);
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _executor.Shutdown(wait: false, cancelFutures: true);
+    }
 }
