@@ -36,6 +36,15 @@ public sealed class WorkerNodesTests : TestBase
             // The nodes had no copy of this assembly: it came as bytes into a collectible context.
             executor.Submit(NodeTasks.Origin).Result(UnexpectedTimeout).Should().Be("|True");
             executor.Map(NodeTasks.Pi, [10, 1000], timeout: UnexpectedTimeout, chunkSize: 2).Last().Should().BeApproximately(Math.PI, 1e-2);
+
+            // The whole cluster gone: a clear error, never a hang, and the executor is broken.
+            foreach (LocalWorkerCluster.Node node in cluster.Nodes) LocalWorkerCluster.Kill(node);
+            clock.Restart();
+            Exception? unreachable = executor.Submit(NodeTasks.Pid, 0).Exception(UnexpectedTimeout + UnexpectedTimeout);
+            Console.WriteLine($"unreachable cluster reported in {clock.ElapsedMilliseconds} ms: {unreachable?.Message}");
+            unreachable.Should().BeAssignableTo<BrokenExecutorException>().Which.Message.Should().Contain("unreachable");
+            Action submit = () => executor.Submit(NodeTasks.Pid, 0);
+            submit.Should().Throw<BrokenExecutorException>().WithMessage("*unreachable*");
         }
         finally
         {
