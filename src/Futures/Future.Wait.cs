@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Futures.Internal;
 
 namespace Futures;
@@ -12,15 +11,17 @@ public partial class Future
     /// <param name="returnWhen">When to return.</param>
     /// <returns>The futures done (finished or cancelled) and those not done when the wait ended.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="fs"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined <see cref="ReturnWhen"/>.</exception>
     public static DoneAndNotDoneFutures<TFuture> Wait<TFuture>(
         IEnumerable<TFuture> fs, TimeSpan? timeout = null,
         ReturnWhen returnWhen = ReturnWhen.AllCompleted) where TFuture : Future
     {
+        ValidateReturnWhen(returnWhen);
         List<TFuture> futures = DistinctFutures(fs);
         Deadline deadline = Deadline.From(timeout);
         if (!IsWaitSatisfied(futures, returnWhen))
         {
-            var waiter = new WaitWaiter(returnWhen);
+            var waiter = WaitWaiter.Rent(returnWhen);
             try
             {
                 waiter.Register(futures);
@@ -28,7 +29,7 @@ public partial class Future
             }
             finally
             {
-                waiter.Unregister(futures);
+                waiter.UnregisterAndReturn(futures);
             }
         }
         return SplitDone(futures);
@@ -42,11 +43,13 @@ public partial class Future
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the futures are left as they are.</param>
     /// <returns>The futures done and those not done when the wait ended.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="fs"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="returnWhen"/> is not a defined <see cref="ReturnWhen"/>.</exception>
     public static Task<DoneAndNotDoneFutures<TFuture>> WaitAsync<TFuture>(
         IEnumerable<TFuture> fs, TimeSpan? timeout = null,
         ReturnWhen returnWhen = ReturnWhen.AllCompleted,
         CancellationToken cancellationToken = default) where TFuture : Future
     {
+        ValidateReturnWhen(returnWhen);
         List<TFuture> futures = DistinctFutures(fs);
         Deadline deadline = Deadline.From(timeout);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<DoneAndNotDoneFutures<TFuture>>(cancellationToken);
@@ -56,7 +59,7 @@ public partial class Future
         static async Task<DoneAndNotDoneFutures<TFuture>> WaitSlowAsync(
             List<TFuture> futures, Deadline deadline, ReturnWhen returnWhen, CancellationToken cancellationToken)
         {
-            var waiter = new WaitWaiter(returnWhen);
+            var waiter = WaitWaiter.Rent(returnWhen);
             try
             {
                 waiter.Register(futures);
@@ -68,7 +71,7 @@ public partial class Future
             }
             finally
             {
-                waiter.Unregister(futures);
+                waiter.UnregisterAndReturn(futures);
             }
             return SplitDone(futures);
         }
@@ -84,20 +87,7 @@ public partial class Future
     public static IEnumerable<TFuture> AsCompleted<TFuture>(IEnumerable<TFuture> fs, TimeSpan? timeout = null)
         where TFuture : Future
     {
-        List<TFuture> futures = DistinctFutures(fs);
-        return Iterate(futures, Deadline.From(timeout));
-
-        static IEnumerable<TFuture> Iterate(List<TFuture> futures, Deadline deadline)
-        {
-            using var queue = new CompletionQueue();
-            foreach (TFuture f in futures) if (f.Done()) yield return f;
-            foreach (TFuture f in futures) if (!f.Done()) queue.Add(f);
-            while (queue.Outstanding > 0)
-            {
-                if (!queue.TryTake(deadline, out Future? done)) throw Unfinished(queue, futures);
-                yield return (TFuture)done!;
-            }
-        }
+        return new AsCompletedSequence<TFuture>(DistinctFutures(fs), Deadline.From(timeout));
     }
 
     /// <summary>Yields futures as they complete without blocking a thread; see <see cref="AsCompleted{TFuture}"/>.</summary>
@@ -111,26 +101,15 @@ public partial class Future
         IEnumerable<TFuture> fs, TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) where TFuture : Future
     {
-        List<TFuture> futures = DistinctFutures(fs);
-        return Iterate(futures, Deadline.From(timeout), cancellationToken);
-
-        static async IAsyncEnumerable<TFuture> Iterate(List<TFuture> futures, Deadline deadline,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            using var queue = new CompletionQueue();
-            foreach (TFuture f in futures) if (f.Done()) yield return f;
-            foreach (TFuture f in futures) if (!f.Done()) queue.Add(f);
-            while (queue.Outstanding > 0)
-            {
-                Future? done = await queue.TakeAsync(deadline, cancellationToken).ConfigureAwait(false);
-                if (done is null) throw Unfinished(queue, futures);
-                yield return (TFuture)done;
-            }
-        }
+        return new AsCompletedAsyncSequence<TFuture>(DistinctFutures(fs), Deadline.From(timeout), cancellationToken);
     }
 
-    private static TimeoutException Unfinished<TFuture>(CompletionQueue queue, List<TFuture> futures) =>
-        new(Messages.FuturesUnfinished(queue.Outstanding, futures.Count));
+    /// <summary>Rejects an undefined <see cref="ReturnWhen"/> (CPython: <c>ValueError("Invalid return condition")</c>).</summary>
+    private static void ValidateReturnWhen(ReturnWhen returnWhen)
+    {
+        if (returnWhen is not (ReturnWhen.FirstCompleted or ReturnWhen.FirstException or ReturnWhen.AllCompleted))
+            throw new ArgumentOutOfRangeException(nameof(returnWhen), returnWhen, "Invalid return condition.");
+    }
 
     /// <summary>The futures of <paramref name="fs"/> once each, in first-seen order.</summary>
     private static List<TFuture> DistinctFutures<TFuture>(IEnumerable<TFuture> fs) where TFuture : Future

@@ -74,7 +74,11 @@ public partial class Future
                 case FutureState.Cancelled or FutureState.CancelledAndNotified:
                     return true;
             }
-            _state = FutureState.Cancelled;
+            // A compare-exchange, not a plain write: SetRunningOrNotifyCancel moves Pending →
+            // Running without the lock, and exactly one of the two moves may win.
+#pragma warning disable CS0420 // Interlocked operations on a volatile field are atomic and fenced.
+            if (Interlocked.CompareExchange(ref _state, FutureState.Cancelled, FutureState.Pending) != FutureState.Pending) return false;
+#pragma warning restore CS0420
             // Unlike CPython, waiters hear of the cancellation now, not when the executor calls
             // SetRunningOrNotifyCancel: a cancelled future is done for Wait/AsCompleted at once
             // (gh-109934, gh-92001).
@@ -201,6 +205,11 @@ public partial class Future
     /// <exception cref="InvalidOperationException">The future is running or finished already.</exception>
     public bool SetRunningOrNotifyCancel()
     {
+        // Pending → Running wakes nobody and runs no callback, so it needs no lock, only to win
+        // against Cancel's own compare-exchange. Every other case goes through the lock.
+#pragma warning disable CS0420 // Interlocked operations on a volatile field are atomic and fenced.
+        if (Interlocked.CompareExchange(ref _state, FutureState.Running, FutureState.Pending) == FutureState.Pending) return true;
+#pragma warning restore CS0420
         lock (SyncObj)
         {
             AssertInvariants();
@@ -210,10 +219,8 @@ public partial class Future
                     // Waiters were notified by Cancel(); Result() callers were woken then too.
                     _state = FutureState.CancelledAndNotified;
                     return false;
-                case FutureState.Pending:
-                    _state = FutureState.Running;
-                    return true;
                 default:
+                    // Not Pending: the compare-exchange above saw another state, and no state leads back.
                     ThrowHelper.ThrowUnexpectedState();
                     return false;
             }
@@ -297,8 +304,23 @@ public partial class Future
         catch (Exception e)
         {
             // CPython logs "exception calling callback for ..."; we have no logger, so the event
-            // is the report. A handler that throws must not break the remaining callbacks either.
-            try { CallbackFailed?.Invoke(null, new FutureCallbackFailedEventArgs(this, e)); }
+            // is the report.
+            ReportCallbackFailed(new FutureCallbackFailedEventArgs(this, e));
+        }
+    }
+
+    /// <summary>Raises <see cref="CallbackFailed"/>, one handler at a time.</summary>
+    /// <remarks>
+    /// Each handler is called on its own: a handler that throws must neither break the remaining
+    /// callbacks nor keep the handlers after it from hearing of the failure (a multicast Invoke
+    /// would stop at the first one that throws).
+    /// </remarks>
+    private static void ReportCallbackFailed(FutureCallbackFailedEventArgs args)
+    {
+        if (CallbackFailed is not { } handlers) return;
+        foreach (Delegate handler in handlers.GetInvocationList())
+        {
+            try { ((EventHandler<FutureCallbackFailedEventArgs>)handler)(null, args); }
             catch (Exception) { }
         }
     }

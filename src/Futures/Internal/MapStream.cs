@@ -2,8 +2,8 @@ namespace Futures.Internal;
 
 /// <summary>
 /// The streaming half of Map and MapUnordered: submits calls now (all, or <c>bufferSize</c>), then
-/// refills one call for each result taken, so that never more than <c>bufferSize</c> calls are
-/// outstanding ahead of the results yielded. Ending early (an exception, a timeout, disposing
+/// submits one more call for each result the caller has taken (when it asks for the next), so that
+/// never more than <c>bufferSize</c> calls are outstanding ahead of the results yielded. Ending early (an exception, a timeout, disposing
 /// the enumerator) cancels the calls not yet started.
 /// </summary>
 internal static class MapStream
@@ -42,9 +42,10 @@ internal static class MapStream
         {
             while (submitted.TryDequeue(out Future<TOut>? future))
             {
-                TOut result = ResultOrCancel(future, deadline);
+                yield return ResultOrCancel(future, deadline);
+                // Only now, with that result in the caller's hands, is there room for one more call:
+                // refilling before the yield would put bufferSize + 1 calls ahead of the results yielded.
                 Refill(ref source, submit, submitted.Enqueue);
-                yield return result;
             }
         }
         finally
@@ -64,9 +65,8 @@ internal static class MapStream
             while (queue.Outstanding > 0)
             {
                 if (!queue.TryTake(deadline, out Future? done)) throw new TimeoutException();
-                TOut result = ((Future<TOut>)done!).Result();
-                Refill(ref source, submit, queue.Add);
-                yield return result;
+                yield return ((Future<TOut>)done!).Result();
+                Refill(ref source, submit, queue.Add); // after the yield, as in InOrder
             }
         }
         finally

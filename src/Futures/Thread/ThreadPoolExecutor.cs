@@ -204,7 +204,10 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             _threads.Add(worker);
             Interlocked.Increment(ref _liveWorkers);
             if (_threads.Count == 1) ThreadPoolExitHook.Register(this);
-            worker.Thread.Start();
+            // UnsafeStart: the worker must not inherit the ExecutionContext of the submitter that
+            // happened to start it; each item runs in its own submitter's context (CallWorkItem),
+            // and the initializer and flow-suppressed items in the default one, as with Task.Run.
+            worker.Thread.UnsafeStart();
             FuturesMetrics.RecordWorkerStarted(this);
         }
     }
@@ -232,8 +235,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
                 if (item.Future.Cancel()) FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
             }
         }
-        if (Volatile.Read(ref _liveWorkers) == 0) _workersExited.TrySetResult();
-        ThreadPoolExitHook.Unregister(this);
+        if (Volatile.Read(ref _liveWorkers) == 0) OnAllWorkersExited();
         FuturesMetrics.Unregister(this);
         if (wait) JoinWorkers();
     }
@@ -286,7 +288,18 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
 
     private void OnWorkerExited()
     {
-        if (Interlocked.Decrement(ref _liveWorkers) == 0 && (IsShutdown || _broken is not null)) _workersExited.TrySetResult();
+        if (Interlocked.Decrement(ref _liveWorkers) == 0 && (IsShutdown || _broken is not null)) OnAllWorkersExited();
+    }
+
+    /// <summary>
+    /// Shut down (or broken) and no worker left. Only now does the exit hook let go of the pool:
+    /// after <c>Shutdown(wait: false)</c> the work already submitted must still run before the
+    /// process exits, as in Python (gh-83386), so the hook still joins those workers.
+    /// </summary>
+    private void OnAllWorkersExited()
+    {
+        ThreadPoolExitHook.Unregister(this);
+        _workersExited.TrySetResult();
     }
 
     /// <summary>Describes the executor: kind, name, workers and queue depth, shut down or broken.</summary>
@@ -371,10 +384,14 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // Spin briefly first, as the .NET thread pool's workers do: a submitter that waits on
             // each result (a round trip) usually sends the next call within microseconds, and a
             // blocked thread takes far longer than that to wake.
+            // Count, never TryPeek: on the unbounded channel TryPeek marks the ConcurrentQueue segment
+            // "preserved for observation", after which dequeues no longer clear their slots, so every
+            // work item (its delegate, arguments, future and result) in that segment would stay
+            // reachable long after it ran. Count has no such effect.
             var spinner = new SpinWait();
             for (int i = 0; i < IdleSpins; i++)
             {
-                if (reader.TryPeek(out _)) return true;
+                if (reader.Count > 0) return true;
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
             ValueTask<bool> ready = reader.WaitToReadAsync();
@@ -413,7 +430,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // Count ourselves idle before the future completes, so that a caller who waits for this
             // result and submits again finds us instead of starting a thread (CPython releases its
             // idle semaphore only after set_result, which makes that reuse a matter of luck).
-            if (!_pool._queue.Reader.TryPeek(out _)) DeclareIdle();
+            if (_pool._queue.Reader.Count == 0) DeclareIdle(); // Count, not TryPeek: see WaitToRead
         }
     }
 }

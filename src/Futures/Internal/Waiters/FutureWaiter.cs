@@ -46,6 +46,21 @@ internal abstract class FutureWaiter
         if (_signalSource is { Task.IsCompleted: true }) _signalSource = null;
     }
 
+    /// <summary>
+    /// Clears the signal for reuse from a pool. Only once the waiter is unregistered from every
+    /// future: a future calls <see cref="OnFutureDone"/> under its own lock, and removal takes that
+    /// lock, so after removal from all of them none can still be calling in.
+    /// </summary>
+    protected void ResetForReuse()
+    {
+        lock (Gate)
+        {
+            _signalled = false;
+            // An async wait that timed out may still hold the old task; it gets a new one.
+            _signalSource = null;
+        }
+    }
+
     /// <summary>Blocks until signalled or until <paramref name="deadline"/>.</summary>
     /// <returns><c>true</c> if signalled.</returns>
     public bool WaitSignal(Internal.Deadline deadline)
