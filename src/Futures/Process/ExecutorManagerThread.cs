@@ -22,6 +22,12 @@ internal sealed class ExecutorManagerThread
     /// worker busy across the round trip of its next result; a larger number would make
     /// <c>Future.Cancel()</c> succeed less often, and strand more calls behind slow ones.
     /// </summary>
+    /// <remarks>
+    /// Unlike CPython's shared call queue, the extra call sits in one worker's pipe: if another
+    /// worker frees up first, the extra call still waits for its own worker (head-of-line
+    /// blocking of at most one call). It only goes to a busy worker when no worker is idle and
+    /// no more can start.
+    /// </remarks>
     private const int ExtraQueuedCalls = 1;
 
     /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
@@ -49,6 +55,9 @@ internal sealed class ExecutorManagerThread
     /// <summary>When the workers were told to exit (Shutdown sent, or killed as broken); 0 before. Starts <see cref="ExitGuard"/>.</summary>
     private long _leavingSince;
 
+    /// <summary>Whether workers announce each call's start: needed to know which call a dead worker was running, and since when.</summary>
+    private bool ReportStarts => _executor.CrashMode == WorkerCrashMode.ReplaceWorker || _executor.TaskTimeout is not null;
+
     private ExecutorManagerThread(ProcessPoolExecutor executor, ManagerInbox inbox)
     {
         _executor = executor;
@@ -72,6 +81,7 @@ internal sealed class ExecutorManagerThread
 
     private void Run()
     {
+        ProcessPoolExitHook.Register(_executor);
         try
         {
             Loop();
@@ -81,6 +91,10 @@ internal sealed class ExecutorManagerThread
             // A bug here must not hang anyone: break the pool with the cause attached (as CPython does).
             TerminateBroken($"The process pool's manager thread failed: {e.Message}", e);
             foreach (WorkerProcess worker in _workers) worker.Kill();
+        }
+        finally
+        {
+            ProcessPoolExitHook.Unregister(_executor);
         }
     }
 
@@ -155,8 +169,8 @@ internal sealed class ExecutorManagerThread
         WorkerProcess worker = WorkerProcess.Start(WorkerLauncher.Default, _inbox, _workersStarted++);
         _workers.Add(worker);
         _executor.AddWorker(worker);
-        lock (_executor.StartedPids) _executor.StartedPids.Add(worker.Pid);
-        worker.Send(MessageKind.Init, new InitItem(_executor.Initializer).Encode());
+        ProcessPoolExecutor.Record(_executor.StartedPids, worker.Pid);
+        worker.Send(MessageKind.Init, new InitItem(_executor.Initializer, ReportStarts).Encode());
         if (_executor.ForceSignal is not 0 and var signal) worker.Signal(signal);
         return worker;
     }
@@ -178,7 +192,7 @@ internal sealed class ExecutorManagerThread
         {
             case MessageKind.Ready:
                 worker.IsReady = true;
-                lock (_executor.StartTimes) _executor.StartTimes.Add(Stopwatch.GetElapsedTime(worker.StartedAt));
+                ProcessPoolExecutor.Record(_executor.StartTimes, Stopwatch.GetElapsedTime(worker.StartedAt));
                 break;
             case MessageKind.InitFailed:
                 Exception cause = RemoteExceptions.Rebuild(ExceptionInfo.Decode(frame.Payload));
@@ -186,6 +200,13 @@ internal sealed class ExecutorManagerThread
                 break;
             case MessageKind.Result:
                 HandleResult(worker, ResultItem.Decode(frame.Payload));
+                break;
+            case MessageKind.Started:
+                if (worker.InFlight.TryPeek(out PendingCall? head) && head.CallId == BitConverter.ToInt64(frame.Payload))
+                {
+                    worker.HeadStarted = true;
+                    worker.RunningSince = Stopwatch.GetTimestamp();
+                }
                 break;
             default:
                 worker.Kill(); // a protocol error: the worker is unusable; its exit breaks or replaces it
@@ -200,6 +221,7 @@ internal sealed class ExecutorManagerThread
             return; // the call was given up (timed out, pool broken) while its result was on the way
         }
         PendingCall call = worker.InFlight.Dequeue();
+        worker.HeadStarted = false;
         if (worker.InFlight.Count > 0) worker.RunningSince = Stopwatch.GetTimestamp();
         if (worker.InFlight.Count == 0 && !CanTakeMore(worker) && !worker.IsLeaving && !worker.HasExited)
         {
@@ -219,10 +241,22 @@ internal sealed class ExecutorManagerThread
     {
         if (worker.IsGone) return;
         worker.IsGone = true;
-        _workers.Remove(worker);
-        _executor.RemoveWorker(worker);
         string exit = worker.DescribeExit();
-        worker.Dispose();
+        try
+        {
+            HandleExit(worker, exit);
+        }
+        finally
+        {
+            // Removed only now, so that TerminateBroken above still sees the dead worker's calls.
+            _workers.Remove(worker);
+            _executor.RemoveWorker(worker);
+            worker.Dispose();
+        }
+    }
+
+    private void HandleExit(WorkerProcess worker, string exit)
+    {
         if (_broken) return;
         bool expected = worker.IsLeaving && worker.InFlight.Count == 0;
         if (expected) return;
@@ -237,8 +271,8 @@ internal sealed class ExecutorManagerThread
             TerminateBroken(Messages.ProcessTerminatedAbruptly + exit, null);
             return;
         }
-        // ReplaceWorker: only the call it was running fails; the ones queued behind it go elsewhere.
-        if (worker.InFlight.TryDequeue(out PendingCall? running))
+        // ReplaceWorker: only the call it was running fails; the ones it had not started go elsewhere.
+        if (worker.HeadStarted && worker.InFlight.TryDequeue(out PendingCall? running))
         {
             Fail(running, Messages.ProcessTerminatedAbruptly + exit, null);
         }
@@ -264,7 +298,7 @@ internal sealed class ExecutorManagerThread
         if (_executor.TaskTimeout is not { } timeout || _broken) return;
         foreach (WorkerProcess worker in _workers)
         {
-            if (worker.InFlight.Count == 0 || worker.IsLeaving) continue;
+            if (worker.InFlight.Count == 0 || worker.IsLeaving || !worker.HeadStarted) continue;
             if (Stopwatch.GetElapsedTime(worker.RunningSince) < timeout) continue;
             PendingCall overdue = worker.InFlight.Dequeue();
             worker.Kill();
@@ -282,7 +316,7 @@ internal sealed class ExecutorManagerThread
         {
             foreach (WorkerProcess w in _workers)
             {
-                if (w.InFlight.Count == 0 || w.IsLeaving) continue;
+                if (w.InFlight.Count == 0 || w.IsLeaving || !w.HeadStarted) continue;
                 TimeSpan left = timeout - Stopwatch.GetElapsedTime(w.RunningSince);
                 if (wait == Timeout.InfiniteTimeSpan || left < wait) wait = left;
             }

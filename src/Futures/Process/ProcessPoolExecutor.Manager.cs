@@ -36,6 +36,7 @@ public sealed partial class ProcessPoolExecutor
     {
         lock (_lock)
         {
+            AssertInvariants();
             if (!_pending.TryDequeue(out call!)) return false;
         }
         _queueSlots?.Release();
@@ -47,6 +48,7 @@ public sealed partial class ProcessPoolExecutor
     {
         lock (_lock)
         {
+            AssertInvariants();
             _broken ??= (message, inner);
             return DrainPending_NeedsLock();
         }
@@ -73,11 +75,24 @@ public sealed partial class ProcessPoolExecutor
         lock (_lock) return _workers.Select(w => w.Pid).ToArray();
     }
 
-    /// <summary>Every pid this pool ever started, e.g. <c>[4711, 4712]</c> (tests check that all are gone). Guarded by itself.</summary>
+    /// <summary>Most pids and start times kept for tests and measurements; a long-lived pool that replaces workers forgets the oldest.</summary>
+    private const int MaxRecorded = 1024;
+
+    /// <summary>The pids this pool started (the last <see cref="MaxRecorded"/>), e.g. <c>[4711, 4712]</c>; tests check that all are gone. Guarded by itself.</summary>
     internal List<int> StartedPids { get; } = new();
 
-    /// <summary>How long each worker took from start to Ready, for measurements.</summary>
+    /// <summary>How long each worker took from start to Ready (the last <see cref="MaxRecorded"/>), for measurements. Guarded by itself.</summary>
     internal List<TimeSpan> StartTimes { get; } = new();
+
+    /// <summary>Appends to a bounded record list.</summary>
+    internal static void Record<T>(List<T> list, T value)
+    {
+        lock (list)
+        {
+            if (list.Count == MaxRecorded) list.RemoveAt(0);
+            list.Add(value);
+        }
+    }
 
     [Conditional("DEBUG")]
     private void AssertInvariants()

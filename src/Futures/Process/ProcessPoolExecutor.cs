@@ -197,7 +197,8 @@ public sealed partial class ProcessPoolExecutor : Executor
     {
         lock (_lock)
         {
-            if (_broken is { } broken || IsShutdown)
+            AssertInvariants();
+            if (_broken is not null || IsShutdown)
             {
                 _queueSlots?.Release();
                 if (_broken is not null) throw NewBroken(_broken.Value.Message, _broken.Value.Inner);
@@ -216,6 +217,7 @@ public sealed partial class ProcessPoolExecutor : Executor
         ExecutorManagerThread? manager;
         lock (_lock)
         {
+            AssertInvariants();
             base.Shutdown(wait, cancelFutures);
             _shutdownRequested = true;
             if (cancelFutures) cancelled = DrainPending_NeedsLock();

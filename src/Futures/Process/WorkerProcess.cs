@@ -97,6 +97,9 @@ internal sealed class WorkerProcess
     /// <summary>When the oldest call in <see cref="InFlight"/> started running (Stopwatch ticks), for taskTimeout.</summary>
     public long RunningSince { get; set; }
 
+    /// <summary>Whether the worker announced that the oldest call in <see cref="InFlight"/> has started (only when it reports starts).</summary>
+    public bool HeadStarted { get; set; }
+
     /// <summary>Whether the worker said Ready (its initializer ran).</summary>
     public bool IsReady { get; set; }
 

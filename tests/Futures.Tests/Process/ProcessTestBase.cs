@@ -21,6 +21,24 @@ public abstract class ProcessTestBase : TestBase, IDisposable
         return pool;
     }
 
+    /// <summary>
+    /// Asserts that a call submitted to a pool that is breaking fails with <see cref="BrokenProcessPoolException"/>:
+    /// either Submit throws it (the break came first) or the future fails with it.
+    /// </summary>
+    protected static void AssertBrokenOnSubmit(Func<Future> submit)
+    {
+        Future f;
+        try
+        {
+            f = submit();
+        }
+        catch (BrokenProcessPoolException)
+        {
+            return;
+        }
+        f.Exception(UnexpectedTimeout).Should().BeOfType<BrokenProcessPoolException>();
+    }
+
     /// <summary>Whether process <paramref name="pid"/> still exists (a zombie counts: it would not be reaped).</summary>
     protected static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}");
 

@@ -41,6 +41,17 @@ public sealed class WorkerHostTests : ProcessTestBase
         failed.Exception.Message.Should().Be("boom");
         failed.Exception.StackTrace.Should().Contain(nameof(ProcessTasks.Throw));
 
+        // A worker holding a different build of the method's assembly refuses to run it.
+        CallItem stale = Call(3, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[2,3]");
+        stale = stale with { Method = stale.Method with { ModuleVersionId = Guid.NewGuid() } };
+        new Frame(MessageKind.Call, stale.Encode()).WriteTo(toWorker);
+        ResultItem refused = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
+        refused.Exception!.Message.Should().Contain("different build").And.Contain("ProcessTasks.Add");
+
+        // Arguments that do not match the declared types fail that call only.
+        new Frame(MessageKind.Call, Call(4, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[\"x\",3]").Encode()).WriteTo(toWorker);
+        ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload).Exception!.TypeName.Should().Be(typeof(System.Text.Json.JsonException).FullName);
+
         new Frame(MessageKind.Shutdown, []).WriteTo(toWorker);
         thread.Join(UnexpectedTimeout).Should().BeTrue();
         exitCode.Should().Be(0);

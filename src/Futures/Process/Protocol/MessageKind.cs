@@ -25,4 +25,7 @@ internal enum MessageKind : byte
 
     /// <summary>Worker → parent: the outcome of one call (a <see cref="ResultItem"/>).</summary>
     Result = 12,
+
+    /// <summary>Worker → parent: the call with this id (int64) is starting, sent only when <see cref="InitItem.ReportStarts"/>.</summary>
+    Started = 13,
 }

@@ -28,6 +28,9 @@ internal sealed class WorkerLoop
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
 
+    /// <summary>Whether to announce each call before running it (from the <see cref="InitItem"/>).</summary>
+    private bool _reportStarts;
+
     /// <summary>Set by the reader thread when it reads <see cref="MessageKind.Shutdown"/>, so that the end of file after it is expected.</summary>
     private volatile bool _shutdownReceived;
 
@@ -52,6 +55,7 @@ internal sealed class WorkerLoop
                     break;
                 case MessageKind.Call:
                     CallItem call = CallItem.Decode(frame.Payload);
+                    if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
                     Send(MessageKind.Result, Execute(call).Encode());
                     break;
                 case MessageKind.Shutdown:
@@ -90,6 +94,7 @@ internal sealed class WorkerLoop
     /// <summary>Runs the initializer and reports Ready or InitFailed.</summary>
     private bool Initialize(InitItem init)
     {
+        _reportStarts = init.ReportStarts;
         if (init.Initializer is { } initializer)
         {
             try
