@@ -181,13 +181,16 @@ internal sealed class WorkerLoop
     /// Resolves, deserializes, invokes and serializes one call. Every failure on the way, in user
     /// code or in the serializer, becomes the call's exception; only a process exit or crash escapes.
     /// </summary>
-    private ResultItem Execute(CallItem call)
+    private ResultItem Execute(CallItem call) => Execute(call, _resolver.ResolveMethod, _resolver.ResolveType);
+
+    /// <summary><see cref="Execute(CallItem)"/> with the caller's resolver: the hook by which other hosts (the Orleans worker node) run calls exactly as a worker process does.</summary>
+    internal static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType)
     {
         try
         {
-            var (method, target) = _resolver.ResolveMethod(call.Method);
-            Type[] argTypes = call.ArgumentTypes.Select(_resolver.ResolveType).ToArray();
-            Type? resultType = call.ResultType.Length == 0 ? null : _resolver.ResolveType(call.ResultType);
+            var (method, target) = resolveMethod(call.Method);
+            Type[] argTypes = call.ArgumentTypes.Select(resolveType).ToArray();
+            Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
             using JsonDocument args = JsonDocument.Parse(call.ArgumentsJson);
             byte[] json = call.IsChunk
                 ? InvokeChunk(method, target, args.RootElement, argTypes, resultType)
