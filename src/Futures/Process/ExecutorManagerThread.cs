@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Futures.Diagnostics;
 using Futures.Internal;
 using Futures.ProcessPool.Protocol;
 
@@ -94,6 +95,8 @@ internal sealed class ExecutorManagerThread
         }
         finally
         {
+            _executor.PublishWorkerCounts(live: 0, busy: 0);
+            FuturesMetrics.Unregister(_executor);
             ProcessPoolExitHook.Unregister(_executor);
         }
     }
@@ -107,7 +110,16 @@ internal sealed class ExecutorManagerThread
             if (ReadyToExit()) return;
             if (_inbox.TryTake(NextWakeup(), out ManagerEvent e)) Handle(e);
             CheckTaskTimeouts();
+            PublishWorkerCounts();
         }
+    }
+
+    /// <summary>Publishes live and busy workers for the gauges: after every event, so they are never more than one event behind.</summary>
+    private void PublishWorkerCounts()
+    {
+        int busy = 0;
+        foreach (WorkerProcess w in _workers) if (w.InFlight.Count > 0) busy++;
+        _executor.PublishWorkerCounts(_workers.Count, busy);
     }
 
     private void Handle(ManagerEvent e)
@@ -158,8 +170,7 @@ internal sealed class ExecutorManagerThread
         }
         while (_executor.TryTakePending(out PendingCall call))
         {
-            // From here the call counts as running: Cancel() returns false.
-            if (call.Future.SetRunningOrNotifyCancel()) return call;
+            if (call.TryStart(_executor)) return call;
         }
         return null;
     }
@@ -170,6 +181,7 @@ internal sealed class ExecutorManagerThread
         _workers.Add(worker);
         _executor.AddWorker(worker);
         ProcessPoolExecutor.Record(_executor.StartedPids, worker.Pid);
+        FuturesMetrics.RecordWorkerStarted(_executor);
         worker.Send(MessageKind.Init, new InitItem(_executor.Initializer, ReportStarts).Encode());
         if (_executor.ForceSignal is not 0 and var signal) worker.Signal(signal);
         return worker;
@@ -178,7 +190,12 @@ internal sealed class ExecutorManagerThread
     private void Send(WorkerProcess worker, PendingCall call)
     {
         call.CallId = ++_lastCallId;
-        if (worker.InFlight.Count == 0) worker.RunningSince = Stopwatch.GetTimestamp();
+        call.OnHandedOut(_executor);
+        if (worker.InFlight.Count == 0)
+        {
+            worker.RunningSince = Stopwatch.GetTimestamp();
+            call.MarkStarted(worker.RunningSince);
+        }
         worker.InFlight.Enqueue(call);
         worker.TasksAssigned++;
         worker.Send(MessageKind.Call, call.Encode());
@@ -206,6 +223,7 @@ internal sealed class ExecutorManagerThread
                 {
                     worker.HeadStarted = true;
                     worker.RunningSince = Stopwatch.GetTimestamp();
+                    head.MarkStarted(worker.RunningSince);
                 }
                 break;
             default:
@@ -222,14 +240,19 @@ internal sealed class ExecutorManagerThread
         }
         PendingCall call = worker.InFlight.Dequeue();
         worker.HeadStarted = false;
-        if (worker.InFlight.Count > 0) worker.RunningSince = Stopwatch.GetTimestamp();
+        if (worker.InFlight.TryPeek(out PendingCall? next))
+        {
+            worker.RunningSince = Stopwatch.GetTimestamp();
+            next.MarkStarted(worker.RunningSince);
+        }
         if (worker.InFlight.Count == 0 && !CanTakeMore(worker) && !worker.IsLeaving && !worker.HasExited)
         {
             worker.SendShutdown(); // maxTasksPerChild reached: retire; a replacement starts on demand
+            FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.MaxTasksPerChild);
         }
         try
         {
-            call.Complete(result);
+            call.Complete(result, _executor);
         }
         catch (InvalidStateException)
         {
@@ -272,6 +295,7 @@ internal sealed class ExecutorManagerThread
             return;
         }
         // ReplaceWorker: only the call it was running fails; the ones it had not started go elsewhere.
+        FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.Crash);
         if (worker.HeadStarted && worker.InFlight.TryDequeue(out PendingCall? running))
         {
             Fail(running, Messages.ProcessTerminatedAbruptly + exit, null);
@@ -303,8 +327,8 @@ internal sealed class ExecutorManagerThread
             PendingCall overdue = worker.InFlight.Dequeue();
             worker.Kill();
             Requeue(worker);
-            try { overdue.Future.SetException(new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))); }
-            catch (InvalidStateException) { }
+            FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.TaskTimeout);
+            overdue.Fail(_executor, TaskOutcome.TimedOut, new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid)));
         }
     }
 
@@ -380,22 +404,19 @@ internal sealed class ExecutorManagerThread
             failed.AddRange(w.InFlight);
             w.InFlight.Clear();
         }
-        failed.AddRange(_executor.MarkBroken(message, inner));
+        // Broken first, so that whoever wakes from a failed future and submits again is refused.
+        List<PendingCall> waiting = _executor.MarkBroken(message, inner);
         foreach (PendingCall call in failed) Fail(call, message, inner);
+        // Calls that never left the queue: cancelled ones stay cancelled, the rest are claimed, then failed.
+        foreach (PendingCall call in waiting)
+        {
+            if (call.TryStart(_executor)) Fail(call, message, inner);
+        }
         foreach (WorkerProcess w in _workers) w.Kill();
         _leavingSince = Stopwatch.GetTimestamp();
     }
 
-    private static void Fail(PendingCall call, string message, Exception? inner)
-    {
-        if (call.Future.Done()) return;
-        try
-        {
-            call.Future.SetException(ProcessPoolExecutor.NewBrokenException(message, inner));
-        }
-        catch (InvalidStateException)
-        {
-            // Tolerated race: a waiting call was cancelled between Done() and SetException.
-        }
-    }
+    /// <summary>Fails a call that is Running (handed to a worker, or claimed by <see cref="PendingCall.TryStart"/>) as broken.</summary>
+    private void Fail(PendingCall call, string message, Exception? inner) =>
+        call.Fail(_executor, TaskOutcome.Broken, ProcessPoolExecutor.NewBrokenException(message, inner));
 }
