@@ -26,6 +26,9 @@ public abstract class WorkItem
     /// </remarks>
     public abstract void Run();
 
+    /// <summary>Whether this item is a Map chunk (several calls in one message, made where the executor batches).</summary>
+    internal virtual bool IsMapChunk => false;
+
     /// <summary><see cref="Run()"/>, telling <paramref name="observer"/> when the call starts and when it has returned (before the future completes).</summary>
     internal abstract void Run(IWorkItemObserver? observer);
 

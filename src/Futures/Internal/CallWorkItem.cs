@@ -36,6 +36,9 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
 
     public Func<Delegate, TArgs, TResult> Invoker => _invoker;
 
+    /// <summary>A chunk is the only item whose invoker is a <see cref="ChunkInvoker{TArgs, TResult}"/> instance's method.</summary>
+    internal override bool IsMapChunk => _invoker.Target is IChunkInvoker;
+
     public override object?[] GetArguments()
     {
         ITuple tuple = _args;

@@ -8,7 +8,7 @@ namespace Futures.Internal;
 /// executor that ships calls elsewhere sees what to call; <see cref="ElementInvoker"/> is how to
 /// call it on one element.
 /// </remarks>
-internal sealed class ChunkInvoker<TArgs, TResult> where TArgs : struct, ITuple
+internal sealed class ChunkInvoker<TArgs, TResult> : IChunkInvoker where TArgs : struct, ITuple
 {
     private ChunkInvoker(Func<Delegate, TArgs, TResult> elementInvoker) => ElementInvoker = elementInvoker;
 
@@ -25,3 +25,6 @@ internal sealed class ChunkInvoker<TArgs, TResult> where TArgs : struct, ITuple
         return results;
     }
 }
+
+/// <summary>Marks a <see cref="ChunkInvoker{TArgs, TResult}"/> whatever its type arguments, so that <see cref="WorkItem.IsMapChunk"/> needs no reflection.</summary>
+internal interface IChunkInvoker;

@@ -20,7 +20,6 @@ namespace Futures.ProcessPool;
 internal sealed class CallShape
 {
     private static readonly ConcurrentDictionary<(Type, bool), CallShape> s_shapes = new();
-    private static readonly ConcurrentDictionary<Type, PropertyInfo> s_invokers = new();
     private static readonly MethodInfo s_setTyped = typeof(CallShape).GetMethod(nameof(SetTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     private CallShape(Type[] argumentTypes, Type? resultType, Type? wireResultType, bool isChunk)
@@ -62,17 +61,8 @@ internal sealed class CallShape
         {
             throw new ArgumentException($"A process pool ships work items made by Submit and Map only, not {type}.", nameof(item));
         }
-        bool isChunk = IsChunkItem(item, type);
-        return s_shapes.GetOrAdd((type, isChunk), static key => Create(key.Item1, key.Item2));
-    }
-
-    private static bool IsChunkItem(WorkItem item, Type type)
-    {
-        Type args = type.GetGenericArguments()[0];
-        if (!args.IsGenericType || args.GetGenericTypeDefinition() != typeof(ValueTuple<>) || !args.GetGenericArguments()[0].IsArray) return false;
-        PropertyInfo invoker = s_invokers.GetOrAdd(type, static t => t.GetProperty(nameof(CallWorkItem<ValueTuple, int>.Invoker))!);
-        Type? target = (invoker.GetValue(item) as Delegate)?.Target?.GetType();
-        return target is { IsGenericType: true } && target.GetGenericTypeDefinition() == typeof(ChunkInvoker<,>);
+        // A Submit of one array argument has the same item type as a chunk: only the invoker tells them apart.
+        return s_shapes.GetOrAdd((type, item.IsMapChunk), static key => Create(key.Item1, key.Item2));
     }
 
     private static CallShape Create(Type itemType, bool isChunk)

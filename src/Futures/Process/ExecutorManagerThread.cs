@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Futures.Diagnostics;
 using Futures.Internal;
 using Futures.ProcessPool.Protocol;
 
@@ -22,7 +23,8 @@ namespace Futures.ProcessPool;
 /// pending call, marking the pool broken, listing workers), a future's lock (Pending → Running, which
 /// calls nothing) or the inbox's lock; never the reverse. Under it: no future is completed or cancelled
 /// (no user callback runs), no process is started, nothing waits; small frames are written to a pipe
-/// (that never blocks: see <see cref="WorkerProcess.Send"/>) and processes may be signalled.
+/// (that never blocks: see <see cref="WorkerProcess.Send"/>), processes may be signalled, and metrics
+/// are recorded (as everywhere in the library, their listeners must not block).
 /// </para>
 /// </remarks>
 internal sealed class ExecutorManagerThread
@@ -60,8 +62,8 @@ internal sealed class ExecutorManagerThread
     /// <summary>Calls already Running that must go to a worker again (their worker was killed or died before starting them), front first. Guarded by <see cref="_sync"/>.</summary>
     private readonly LinkedList<PendingCall> _ready = new();
 
-    /// <summary>Futures to fail once <see cref="_sync"/> is released, with their exceptions, e.g. <c>[(#7, BrokenProcessPoolException)]</c>. Guarded by <see cref="_sync"/>.</summary>
-    private List<(PendingCall Call, Exception Error)> _failures = new();
+    /// <summary>Futures to fail once <see cref="_sync"/> is released, with their outcomes and exceptions, e.g. <c>[(#7, broken, BrokenProcessPoolException)]</c>. Guarded by <see cref="_sync"/>.</summary>
+    private List<(PendingCall Call, string Outcome, Exception Error)> _failures = new();
 
     /// <summary>Numbers calls on the wire. Guarded by <see cref="_sync"/>.</summary>
     private long _lastCallId;
@@ -116,6 +118,7 @@ internal sealed class ExecutorManagerThread
         {
             AssertInvariants();
             wake = !_broken && AddCallItemsToWorkers_NeedsLock(out _, mayTakeForSpawn: false);
+            PublishWorkerCounts_NeedsLock();
         }
         if (wake) _inbox.Wakeup();
     }
@@ -139,6 +142,7 @@ internal sealed class ExecutorManagerThread
                     {
                         worker.HeadStarted = true;
                         worker.RunningSince = Stopwatch.GetTimestamp();
+                        head.MarkStarted(worker.RunningSince);
                     }
                 }
                 if (_executor.TaskTimeout is not null) _inbox.Wakeup(); // a new deadline to wait for
@@ -159,13 +163,14 @@ internal sealed class ExecutorManagerThread
             call = TakeAnswered_NeedsLock(worker, result.CallId);
             // The worker's next call goes out before this future completes: the worker is busy again sooner.
             wake = !_broken && AddCallItemsToWorkers_NeedsLock(out _, mayTakeForSpawn: false);
+            PublishWorkerCounts_NeedsLock();
         }
         // The manager waits for the last result of a shutdown; no other result concerns it.
         if (wake || _executor.ShutdownRequested) _inbox.Wakeup();
         if (call is null) return;
         try
         {
-            call.Complete(result);
+            call.Complete(result, _executor);
         }
         catch (InvalidStateException)
         {
@@ -192,6 +197,8 @@ internal sealed class ExecutorManagerThread
         }
         finally
         {
+            _executor.PublishWorkerCounts(live: 0, busy: 0);
+            FuturesMetrics.Unregister(_executor);
             ProcessPoolExitHook.Unregister(_executor);
         }
     }
@@ -220,7 +227,11 @@ internal sealed class ExecutorManagerThread
             }
             if (exit) return;
             if (_inbox.TryTake(wait, out ManagerEvent e)) Handle(e);
-            lock (_sync) CheckTaskTimeouts_NeedsLock();
+            lock (_sync)
+            {
+                CheckTaskTimeouts_NeedsLock();
+                PublishWorkerCounts_NeedsLock();
+            }
             CompleteFailures();
         }
     }
@@ -241,6 +252,15 @@ internal sealed class ExecutorManagerThread
                 lock (_sync) HandleExit_NeedsLock(e.Worker!);
                 break;
         }
+    }
+
+    /// <summary>Publishes live and busy workers for the gauges: wherever calls are handed out or taken back, so they are never more than one event behind.</summary>
+    private void PublishWorkerCounts_NeedsLock()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync));
+        int busy = 0;
+        foreach (WorkerProcess w in _workers) if (w.InFlight.Count > 0) busy++;
+        _executor.PublishWorkerCounts(_workers.Count, busy);
     }
 
     // ---- Dispatch ------------------------------------------------------------------------
@@ -314,8 +334,7 @@ internal sealed class ExecutorManagerThread
         }
         while (_executor.TryTakePending(out PendingCall call))
         {
-            // From here the call counts as running: Cancel() returns false.
-            if (call.Future.SetRunningOrNotifyCancel()) return call;
+            if (call.TryStart(_executor)) return call;
         }
         return null;
     }
@@ -341,6 +360,7 @@ internal sealed class ExecutorManagerThread
         }
         _executor.AddWorker(worker);
         ProcessPoolExecutor.Record(_executor.StartedPids, worker.Pid);
+        FuturesMetrics.RecordWorkerStarted(_executor);
         lock (_sync)
         {
             _spawning--;
@@ -357,7 +377,12 @@ internal sealed class ExecutorManagerThread
     {
         Debug.Assert(Monitor.IsEntered(_sync));
         call.CallId = ++_lastCallId;
-        if (worker.InFlight.Count == 0) worker.RunningSince = Stopwatch.GetTimestamp();
+        call.OnHandedOut(_executor);
+        if (worker.InFlight.Count == 0)
+        {
+            worker.RunningSince = Stopwatch.GetTimestamp();
+            call.MarkStarted(worker.RunningSince);
+        }
         worker.InFlight.Enqueue(call);
         worker.TasksAssigned++;
         worker.Send(MessageKind.Call, call.Encode());
@@ -372,10 +397,15 @@ internal sealed class ExecutorManagerThread
         if (worker.InFlight.Count == 0 || worker.InFlight.Peek().CallId != callId) return null;
         PendingCall call = worker.InFlight.Dequeue();
         worker.HeadStarted = false;
-        if (worker.InFlight.Count > 0) worker.RunningSince = Stopwatch.GetTimestamp();
+        if (worker.InFlight.TryPeek(out PendingCall? next))
+        {
+            worker.RunningSince = Stopwatch.GetTimestamp();
+            next.MarkStarted(worker.RunningSince);
+        }
         if (worker.InFlight.Count == 0 && !CanTakeMore(worker) && !worker.IsLeaving && !worker.HasExited)
         {
             worker.SendShutdown(); // maxTasksPerChild reached: retire; a replacement starts on demand
+            FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.MaxTasksPerChild);
         }
         return call;
     }
@@ -415,6 +445,7 @@ internal sealed class ExecutorManagerThread
             return;
         }
         // ReplaceWorker: only the call it was running fails; the ones it had not started go elsewhere.
+        FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.Crash);
         if (worker.HeadStarted && worker.InFlight.TryDequeue(out PendingCall? running))
         {
             Fail_NeedsLock(running, Messages.ProcessTerminatedAbruptly + exit, null);
@@ -446,7 +477,8 @@ internal sealed class ExecutorManagerThread
             PendingCall overdue = worker.InFlight.Dequeue();
             worker.Kill();
             Requeue_NeedsLock(worker);
-            _failures.Add((overdue, new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))));
+            FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.TaskTimeout);
+            _failures.Add((overdue, TaskOutcome.TimedOut, new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))));
         }
     }
 
@@ -523,32 +555,38 @@ internal sealed class ExecutorManagerThread
             failed.AddRange(w.InFlight);
             w.InFlight.Clear();
         }
-        failed.AddRange(_executor.MarkBroken(message, inner));
+        // Broken first, so that whoever wakes from a failed future and submits again is refused.
+        List<PendingCall> waiting = _executor.MarkBroken(message, inner);
         foreach (PendingCall call in failed) Fail_NeedsLock(call, message, inner);
+        // Calls that never left the queue: cancelled ones stay cancelled, the rest are claimed, then failed.
+        foreach (PendingCall call in waiting)
+        {
+            if (call.TryStart(_executor)) Fail_NeedsLock(call, message, inner);
+        }
         foreach (WorkerProcess w in _workers) w.Kill();
         _leavingSince = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>Fails a call that is Running (handed to a worker, or claimed by <see cref="PendingCall.TryStart"/>) as broken, once the lock is released.</summary>
     private void Fail_NeedsLock(PendingCall call, string message, Exception? inner) =>
-        _failures.Add((call, ProcessPoolExecutor.NewBrokenException(message, inner)));
+        _failures.Add((call, TaskOutcome.Broken, ProcessPoolExecutor.NewBrokenException(message, inner)));
 
     /// <summary>Fails the futures decided under the lock. Never under the lock: failing a future runs its callbacks.</summary>
     private void CompleteFailures()
     {
         Debug.Assert(!Monitor.IsEntered(_sync));
-        List<(PendingCall Call, Exception Error)> failures;
+        List<(PendingCall Call, string Outcome, Exception Error)> failures;
         lock (_sync)
         {
             if (_failures.Count == 0) return;
             failures = _failures;
             _failures = new();
         }
-        foreach ((PendingCall call, Exception error) in failures)
+        foreach ((PendingCall call, string outcome, Exception error) in failures)
         {
-            if (call.Future.Done()) continue;
             try
             {
-                call.Future.SetException(error);
+                call.Fail(_executor, outcome, error);
             }
             catch (InvalidStateException)
             {

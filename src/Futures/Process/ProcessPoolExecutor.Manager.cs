@@ -38,6 +38,7 @@ public sealed partial class ProcessPoolExecutor
         {
             AssertInvariants();
             if (!_pending.TryDequeue(out call!)) return false;
+            _queued = _pending.Count;
         }
         _queueSlots?.Release();
         return true;
@@ -50,12 +51,23 @@ public sealed partial class ProcessPoolExecutor
         {
             AssertInvariants();
             _broken ??= (message, inner);
+            _brokenFlag = true;
             return DrainPending_NeedsLock();
         }
     }
 
     /// <summary>A new <see cref="BrokenProcessPoolException"/> for one future (each gets its own, so that rethrowing never mixes stacks).</summary>
     internal static BrokenProcessPoolException NewBrokenException(string message, Exception? inner) => NewBroken(message, inner);
+
+    /// <summary>Whether the pool is broken, for <see cref="ToString"/> (read without the lock). Set under <see cref="_lock"/>.</summary>
+    private volatile bool _brokenFlag;
+
+    /// <summary>Publishes the manager's worker counts for the gauges and <see cref="ToString"/>. Under the manager's lock.</summary>
+    internal void PublishWorkerCounts(int live, int busy)
+    {
+        _liveWorkers = live;
+        _busyWorkers = busy;
+    }
 
     /// <summary>Records a started worker, for TerminateWorkers/KillWorkers.</summary>
     internal void AddWorker(WorkerProcess worker)
@@ -99,5 +111,7 @@ public sealed partial class ProcessPoolExecutor
     {
         Debug.Assert(Monitor.IsEntered(_lock));
         Debug.Assert(_broken is null || _pending.Count == 0, "A broken pool holds no waiting calls.");
+        Debug.Assert(_queued == _pending.Count, "The published queue depth is the number of waiting calls.");
+        Debug.Assert(_brokenFlag == (_broken is not null), "The broken flag mirrors the broken state.");
     }
 }

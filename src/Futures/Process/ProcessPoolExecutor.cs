@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Futures.Diagnostics;
 using Futures.Internal;
 using Futures.ProcessPool;
 using Futures.ProcessPool.Protocol;
@@ -49,6 +50,14 @@ Worker process #1..n (WorkerHost/; Futures.dll's Main started with `dotnet exec`
   the exception, as text) and writes it back, one call at a time, until told to exit. It dies with
   the parent: PR_SET_PDEATHSIG, a getppid() watch, and end of file on the call pipe.
 
+Observability (Diagnostics/): the gauges read the volatile counts below (_queued here, live and busy
+  published under the manager's lock), never a lock. Counters and histograms are recorded where each
+  outcome is decided (dispatch, reader or manager thread). When the Futures ActivitySource has
+  listeners at Submit, the call carries the submitter's trace context (CallTrace); dispatch starts the
+  call's futures.task activity when it hands the call out and sends that activity's traceparent in the CallItem; the worker runs the call
+  inside a futures.task.invoke activity with that parent, so Activity.Current in user code carries the
+  trace across the process boundary.
+
 LOCK-LEVELING SCHEME
   The manager's lock (ExecutorManagerThread._sync) comes first: it may be held while taking _lock.
   _lock (below) guards the executor's shared state. It is never held while completing or
@@ -67,7 +76,8 @@ LOCK-LEVELING SCHEME
 /// where that type is loaded here, with a <see cref="RemoteException"/> inner exception carrying the
 /// worker's stack trace.
 /// </remarks>
-public sealed partial class ProcessPoolExecutor : Executor
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
 {
     /// <summary>Numbers pools for default names, from 0.</summary>
     private static int s_poolCount = -1;
@@ -116,6 +126,15 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// <summary>The signal TerminateWorkers/KillWorkers sent (0: none); the manager signals workers it starts later too.</summary>
     private volatile int _forceSignal;
 
+    /// <summary><see cref="_pending"/>'s count, for the queue-depth gauge and <see cref="ToString"/> (read without the lock). Written under <see cref="_lock"/>.</summary>
+    private volatile int _queued;
+
+    /// <summary>Worker processes alive, published by the manager thread for the gauges (read without a lock).</summary>
+    private volatile int _liveWorkers;
+
+    /// <summary>Worker processes holding a call, published by the manager thread for the gauges (read without a lock).</summary>
+    private volatile int _busyWorkers;
+
     /// <summary>Creates a process pool.</summary>
     /// <param name="maxWorkers">The most worker processes at once; default <see cref="Environment.ProcessorCount"/>.</param>
     /// <param name="initializer">Runs first in every worker: a static method or a lambda that captures nothing. If it throws, the pool is broken.</param>
@@ -148,6 +167,7 @@ public sealed partial class ProcessPoolExecutor : Executor
         _taskTimeout = taskTimeout;
         _workerCrashMode = workerCrashMode;
         Name = name ?? $"ProcessPoolExecutor-{Interlocked.Increment(ref s_poolCount)}";
+        FuturesMetrics.Register(this);
     }
 
     /// <summary>The most worker processes at once.</summary>
@@ -156,8 +176,22 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// <summary>Identifies the pool in metrics, traces and <see cref="ToString"/>.</summary>
     public string Name { get; }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"ProcessPoolExecutor(name={Name}, maxWorkers={MaxWorkers})";
+    string IObservableExecutor.Kind => ExecutorKind.Process;
+
+    int IObservableExecutor.QueueDepth => _queued;
+
+    int IObservableExecutor.BusyWorkers => _busyWorkers;
+
+    int IObservableExecutor.LiveWorkers => _liveWorkers;
+
+    /// <summary>Describes the pool: name, workers busy/live/max, calls waiting for a worker, shut down or broken.</summary>
+    /// <returns>For example <c>ProcessPoolExecutor(name=ProcessPoolExecutor-0, workers=2/2/2, queued=12)</c>.</returns>
+    /// <remarks>Reads volatile counts only, never the pool's lock, so that a debugger can always show it.</remarks>
+    public override string ToString()
+    {
+        string state = _brokenFlag ? ", broken" : IsShutdown ? ", shut down" : "";
+        return $"ProcessPoolExecutor(name={Name}, workers={_busyWorkers}/{_liveWorkers}/{MaxWorkers}, queued={_queued}{state})";
+    }
 
     /// <inheritdoc/>
     private protected override bool BatchesMapCalls => true;
@@ -165,7 +199,7 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// <inheritdoc/>
     protected override void Schedule(WorkItem item)
     {
-        if (PendingCall.Create(item) is not { } call) return; // its arguments failed to serialize: its future says why
+        if (PendingCall.Create(item, this) is not { } call) return; // its arguments failed to serialize: its future says why
         if (_queueSlots is not null)
         {
             if (_queueFullMode == QueueFullMode.Throw)
@@ -183,7 +217,7 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// <inheritdoc/>
     protected override async ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken)
     {
-        if (PendingCall.Create(item) is not { } call) return;
+        if (PendingCall.Create(item, this) is not { } call) return;
         if (_queueSlots is not null)
         {
             if (_queueFullMode == QueueFullMode.Throw)
@@ -212,6 +246,7 @@ public sealed partial class ProcessPoolExecutor : Executor
                 ThrowHelper.ThrowShutdown();
             }
             _pending.Enqueue(call);
+            _queued = _pending.Count;
             manager = _manager ??= ExecutorManagerThread.Start(this, _inbox);
         }
         // Outside _lock: dispatching takes the manager's lock, which is taken before ours.
@@ -232,7 +267,13 @@ public sealed partial class ProcessPoolExecutor : Executor
             manager = _manager;
         }
         // Outside the lock: Cancel runs the futures' done-callbacks.
-        if (cancelled is not null) foreach (PendingCall call in cancelled) call.Future.Cancel();
+        if (cancelled is not null)
+        {
+            foreach (PendingCall call in cancelled) call.Cancel(this);
+        }
+        // A pool that never started its manager has nothing left to report; otherwise the manager
+        // unregisters when it ends, so that the gauges show the workers draining.
+        if (manager is null) FuturesMetrics.Unregister(this);
         _inbox.Wakeup();
         if (wait) manager?.Join();
     }
@@ -262,6 +303,7 @@ public sealed partial class ProcessPoolExecutor : Executor
         Debug.Assert(Monitor.IsEntered(_lock));
         var drained = new List<PendingCall>(_pending);
         _pending.Clear();
+        _queued = 0;
         if (drained.Count > 0) _queueSlots?.Release(drained.Count);
         return drained;
     }

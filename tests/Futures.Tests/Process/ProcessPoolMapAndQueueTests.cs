@@ -17,6 +17,19 @@ public sealed class ProcessPoolMapAndQueueTests : ProcessTestBase
             .Should().Equal(Enumerable.Range(0, 60).Select(i => i * i));
     }
 
+    internal static int[] DoubleAll(ValueTuple<int>[] items) => items.Select(static x => x.Item1 * 2).ToArray();
+
+    [Fact]
+    public void Submit_OneArrayOfTuples_IsOneCallNotAChunk_ThoughItsItemTypeIsAChunks()
+    {
+        // Submit(Func<ValueTuple<int>[], int[]>) makes the same CallWorkItem type as a chunk of
+        // Map(Func<int, int>): only the item's invoker tells them apart (WorkItem.IsMapChunk).
+        var pool = NewPool(maxWorkers: 1);
+        pool.Map(ProcessTasks.Square, Enumerable.Range(0, 6), chunkSize: 3, timeout: UnexpectedTimeout).Should().Equal(0, 1, 4, 9, 16, 25);
+        pool.Submit(DoubleAll, new ValueTuple<int>[] { new(1), new(2), new(3) }).Result(UnexpectedTimeout).Should().Equal(2, 4, 6);
+        pool.Map(ProcessTasks.Square, Enumerable.Range(0, 4), chunkSize: 2, timeout: UnexpectedTimeout).Should().Equal(0, 1, 4, 9);
+    }
+
     [Fact]
     public void Map_TwoSequences_Chunked_ZipsToShortest()
     {

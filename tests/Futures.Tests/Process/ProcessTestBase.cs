@@ -14,9 +14,9 @@ public abstract class ProcessTestBase : TestBase, IDisposable
     /// <summary>A pool that this test owns: at the end it is shut down and all its children must be gone.</summary>
     protected ProcessPoolExecutor NewPool(int? maxWorkers = 1, Action? initializer = null, int? maxTasksPerChild = null,
         int? maxQueueSize = null, QueueFullMode queueFullMode = QueueFullMode.Wait, TimeSpan? taskTimeout = null,
-        WorkerCrashMode workerCrashMode = WorkerCrashMode.BreakPool)
+        WorkerCrashMode workerCrashMode = WorkerCrashMode.BreakPool, string? name = null)
     {
-        var pool = new ProcessPoolExecutor(maxWorkers, initializer, maxTasksPerChild, maxQueueSize, queueFullMode, taskTimeout, workerCrashMode);
+        var pool = new ProcessPoolExecutor(maxWorkers, initializer, maxTasksPerChild, maxQueueSize, queueFullMode, taskTimeout, workerCrashMode, name);
         _pools.Add(pool);
         return pool;
     }
@@ -58,6 +58,17 @@ public abstract class ProcessTestBase : TestBase, IDisposable
         {
             if (clock.Elapsed > UnexpectedTimeout) throw new TimeoutException($"process {pid} is still there");
             Thread.Sleep(20); // polling a condition no event reports: /proc
+        }
+    }
+
+    /// <summary>Waits (guarded) until <paramref name="condition"/> holds, for state that no event reports (a gauge the manager publishes, /proc).</summary>
+    protected static void WaitUntil(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > UnexpectedTimeout) throw new TimeoutException($"never true: {what}");
+            Thread.Sleep(5); // polling a condition no event reports
         }
     }
 

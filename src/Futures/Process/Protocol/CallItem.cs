@@ -7,7 +7,10 @@ namespace Futures.ProcessPool.Protocol;
 /// <param name="ResultType">The declared result type, assembly-qualified; empty for an Action.</param>
 /// <param name="IsChunk">Whether <paramref name="ArgumentsJson"/> is an array of argument arrays (a Map chunk) whose results come back as one array.</param>
 /// <param name="ArgumentsJson">UTF-8 JSON: <c>[arg1, arg2]</c>, or <c>[[a1, a2], [a1, a2]]</c> for a chunk.</param>
-internal sealed record CallItem(long CallId, MethodRef Method, string[] ArgumentTypes, string ResultType, bool IsChunk, byte[] ArgumentsJson)
+/// <param name="TraceParent">The parent-side activity's id (W3C <c>traceparent</c>) for the worker's activity to parent on; empty when the call is not traced.</param>
+/// <param name="TraceState">The W3C <c>tracestate</c> that goes with <paramref name="TraceParent"/>; empty for none.</param>
+internal sealed record CallItem(long CallId, MethodRef Method, string[] ArgumentTypes, string ResultType, bool IsChunk, byte[] ArgumentsJson,
+    string TraceParent = "", string TraceState = "")
 {
     /// <summary>The item as a frame payload.</summary>
     public byte[] Encode() => Wire.Encode(this, static (w, c) =>
@@ -18,9 +21,12 @@ internal sealed record CallItem(long CallId, MethodRef Method, string[] Argument
         w.Write(c.ResultType);
         w.Write(c.IsChunk);
         Wire.WriteBytes(w, c.ArgumentsJson);
+        w.Write(c.TraceParent);
+        w.Write(c.TraceState);
     });
 
     /// <summary>Reads what <see cref="Encode"/> wrote.</summary>
     public static CallItem Decode(byte[] payload) => Wire.Decode(payload, static r =>
-        new CallItem(r.ReadInt64(), MethodRef.Read(r), Wire.ReadStrings(r), r.ReadString(), r.ReadBoolean(), Wire.ReadBytes(r)));
+        new CallItem(r.ReadInt64(), MethodRef.Read(r), Wire.ReadStrings(r), r.ReadString(), r.ReadBoolean(), Wire.ReadBytes(r),
+            r.ReadString(), r.ReadString()));
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Futures.Diagnostics;
 using Futures.ProcessPool.Protocol;
 
 namespace Futures.ProcessPool.WorkerHost;
@@ -180,12 +182,15 @@ internal sealed class WorkerLoop
     /// <summary>
     /// Resolves, deserializes, invokes and serializes one call. Every failure on the way, in user
     /// code or in the serializer, becomes the call's exception; only a process exit or crash escapes.
+    /// A traced call runs inside a <c>futures.task.invoke</c> activity parented on the parent's
+    /// <c>futures.task</c>, so <see cref="Activity.Current"/> in user code carries the trace.
     /// </summary>
     private ResultItem Execute(CallItem call) => Execute(call, _resolver.ResolveMethod, _resolver.ResolveType);
 
     /// <summary><see cref="Execute(CallItem)"/> with the caller's resolver: the hook by which other hosts (the Orleans worker node) run calls exactly as a worker process does.</summary>
     internal static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType)
     {
+        Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, call.Method.DisplayName);
         try
         {
             var (method, target) = resolveMethod(call.Method);
@@ -199,7 +204,12 @@ internal sealed class WorkerLoop
         }
         catch (Exception e)
         {
+            FuturesTracing.RecordException(activity, e);
             return new ResultItem(call.CallId, ExceptionInfo.From(e), []);
+        }
+        finally
+        {
+            activity?.Stop();
         }
     }
 
