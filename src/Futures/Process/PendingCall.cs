@@ -54,7 +54,7 @@ internal sealed class PendingCall
     /// <summary>Checks and serializes <paramref name="item"/>, on the submitting thread.</summary>
     /// <returns>The call, or null if its arguments could not be serialized (its future has failed with the serializer's exception).</returns>
     /// <exception cref="ArgumentException">The delegate captures state or cannot be named for a worker.</exception>
-    public static PendingCall? Create(WorkItem item, IObservableExecutor executor)
+    public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null)
     {
         MethodRef method = DelegateDescriptor.Describe(item.Function, "fn");
         CallShape shape = CallShape.Of(item);
@@ -65,7 +65,7 @@ internal sealed class PendingCall
         }
         catch (Exception e)
         {
-            FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
+            if (executor is not null) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
             item.Future.SetException(e);
             return null;
         }
@@ -103,7 +103,7 @@ internal sealed class PendingCall
 
     /// <summary>Completes the future from the worker's answer: the value read as the declared type, or the rebuilt exception.</summary>
     /// <remarks>A result that cannot be deserialized fails this future with the serializer's exception; nothing else is affected.</remarks>
-    public void Complete(ResultItem result, IObservableExecutor executor)
+    public void Complete(ResultItem result, IObservableExecutor? executor = null)
     {
         if (result.Exception is { } info)
         {
@@ -137,8 +137,13 @@ internal sealed class PendingCall
     }
 
     /// <summary>Reports the outcome (times, count, activity) just before the future completes.</summary>
-    private void Finish(IObservableExecutor executor, string outcome, Exception? error)
+    private void Finish(IObservableExecutor? executor, string outcome, Exception? error)
     {
+        if (executor is null)
+        {
+            Trace?.Stop(error); // an executor that records its outcomes itself (OrleansExecutor)
+            return;
+        }
         if (StartedTimestamp != 0)
         {
             long now = Stopwatch.GetTimestamp();
