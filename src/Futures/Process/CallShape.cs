@@ -79,13 +79,31 @@ internal sealed class CallShape
 
     /// <summary>The arguments of <paramref name="item"/> as the JSON array the worker reads (an array of arrays for a chunk).</summary>
     /// <exception cref="Exception">Whatever the serializer throws for a value it cannot write.</exception>
-    public byte[] SerializeArguments(WorkItem item)
+    /// <param name="item">The call.</param>
+    /// <param name="blobs">Where <c>byte[]</c> arguments go, as blobs (see <see cref="Protocol.CallItem.Blobs"/>); null: as base64 JSON.</param>
+    public byte[] SerializeArguments(WorkItem item, List<byte[]>? blobs = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             object?[] arguments = item.GetArguments();
-            if (IsChunk)
+            if (blobs is not null && !IsChunk)
+            {
+                writer.WriteStartArray();
+                for (int i = 0; i < arguments.Length; i++)
+                {
+                    if (ArgumentTypes[i] != typeof(byte[])) Write(writer, arguments[i], i);
+                    else if (arguments[i] is not byte[] bytes) writer.WriteNullValue();
+                    else
+                    {
+                        // Copied now, as serialization would: a change to the array after Submit is not seen.
+                        writer.WriteNumberValue(blobs.Count);
+                        blobs.Add(bytes.AsSpan().ToArray());
+                    }
+                }
+                writer.WriteEndArray();
+            }
+            else if (IsChunk)
             {
                 writer.WriteStartArray();
                 foreach (object? element in (Array)arguments[0]!) WriteTuple(writer, (ITuple)element!);

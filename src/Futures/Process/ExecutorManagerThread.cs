@@ -128,8 +128,17 @@ internal sealed class ExecutorManagerThread
     {
         switch (frame.Kind)
         {
+            case MessageKind.Blob:
+                worker.ReceivedBlob = frame.Payload; // the next result's value
+                break;
             case MessageKind.Result:
-                OnResult(worker, ResultItem.Decode(frame.Payload));
+                ResultItem result = ResultItem.Decode(frame.Payload);
+                if (result.Form == ResultForm.Blob)
+                {
+                    result = result with { Blob = worker.ReceivedBlob };
+                    worker.ReceivedBlob = null;
+                }
+                OnResult(worker, result);
                 break;
             case MessageKind.Ready:
                 lock (_sync) worker.IsReady = true;
@@ -385,7 +394,7 @@ internal sealed class ExecutorManagerThread
         }
         worker.InFlight.Enqueue(call);
         worker.TasksAssigned++;
-        worker.Send(MessageKind.Call, call.Encode());
+        worker.SendCall(call.Blobs, call.Encode());
     }
 
     // ---- Results and exits ---------------------------------------------------------------

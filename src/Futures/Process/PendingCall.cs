@@ -54,14 +54,18 @@ internal sealed class PendingCall
     /// <summary>Checks and serializes <paramref name="item"/>, on the submitting thread.</summary>
     /// <returns>The call, or null if its arguments could not be serialized (its future has failed with the serializer's exception).</returns>
     /// <exception cref="ArgumentException">The delegate captures state or cannot be named for a worker.</exception>
-    public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null)
+    /// <param name="item">The call.</param>
+    /// <param name="executor">The executor whose metrics record the outcome; null for one that records its own.</param>
+    /// <param name="blobs">Whether <c>byte[]</c> values cross as blob frames (a worker pipe) rather than base64 JSON (a self-contained item).</param>
+    public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null, bool blobs = false)
     {
         MethodRef method = DelegateDescriptor.Describe(item.Function, "fn");
         CallShape shape = CallShape.Of(item);
         byte[] json;
+        List<byte[]>? blobList = blobs ? new() : null;
         try
         {
-            json = shape.SerializeArguments(item);
+            json = shape.SerializeArguments(item, blobList);
         }
         catch (Exception e)
         {
@@ -69,8 +73,14 @@ internal sealed class PendingCall
             item.Future.SetException(e);
             return null;
         }
-        return new PendingCall(item, shape, method, json, CallTrace.Capture());
+        return new PendingCall(item, shape, method, json, CallTrace.Capture()) { UsesBlobs = blobs, Blobs = blobList is { Count: > 0 } ? blobList : null };
     }
+
+    /// <summary>Whether <c>byte[]</c> values cross as blob frames (see <see cref="CallItem.Blobs"/>).</summary>
+    public bool UsesBlobs { get; private init; }
+
+    /// <summary>The <c>byte[]</c> arguments, sent as blob frames before the call, e.g. <c>[10 MB]</c>; null for none.</summary>
+    public List<byte[]>? Blobs { get; private init; }
 
     /// <summary>Takes the call out of the queue for a worker: Pending → Running, or false (counted as cancelled) if it was cancelled.</summary>
     public bool TryStart(IObservableExecutor executor)
@@ -99,7 +109,7 @@ internal sealed class PendingCall
     /// <summary>The call as a frame payload, under id <see cref="CallId"/>, with the trace context the worker parents its activity on.</summary>
     public byte[] Encode() =>
         new CallItem(CallId, Method, Shape.ArgumentTypeNames, Shape.ResultTypeName, Shape.IsChunk, ArgumentsJson,
-            Trace?.TraceParent ?? "", Trace?.TraceState ?? "").Encode();
+            Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs).Encode();
 
     /// <summary>Completes the future from the worker's answer: the value read as the declared type, or the rebuilt exception.</summary>
     /// <remarks>A result that cannot be deserialized fails this future with the serializer's exception; nothing else is affected.</remarks>
@@ -115,7 +125,13 @@ internal sealed class PendingCall
         object? value;
         try
         {
-            value = Shape.ResultType is null ? null : JsonSerializer.Deserialize(result.ResultJson, Shape.ResultType, Wire.JsonOptions);
+            value = result.Form switch
+            {
+                ResultForm.Blob when Shape.ResultType == typeof(byte[]) => result.Blob,
+                ResultForm.NullBlob when Shape.ResultType == typeof(byte[]) => null,
+                ResultForm.Json => Shape.ResultType is null ? null : JsonSerializer.Deserialize(result.ResultJson, Shape.ResultType, Wire.JsonOptions),
+                _ => throw new InvalidDataException($"A {result.Form} result for a call declared to return {Shape.ResultType}."),
+            };
         }
         catch (Exception e)
         {

@@ -199,7 +199,7 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     /// <inheritdoc/>
     protected override void Schedule(WorkItem item)
     {
-        if (PendingCall.Create(item, this) is not { } call) return; // its arguments failed to serialize: its future says why
+        if (PendingCall.Create(item, this, blobs: true) is not { } call) return; // its arguments failed to serialize: its future says why
         if (_queueSlots is not null)
         {
             if (_queueFullMode == QueueFullMode.Throw)
@@ -217,7 +217,7 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     /// <inheritdoc/>
     protected override async ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken)
     {
-        if (PendingCall.Create(item, this) is not { } call) return;
+        if (PendingCall.Create(item, this, blobs: true) is not { } call) return;
         if (_queueSlots is not null)
         {
             if (_queueFullMode == QueueFullMode.Throw)

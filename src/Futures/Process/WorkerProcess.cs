@@ -154,22 +154,82 @@ internal sealed class WorkerProcess
     public void Send(MessageKind kind, byte[] payload)
     {
         if (_inputClosed) return; // the worker is leaving
-        byte[] frame = new Frame(kind, payload).ToBytes();
-        if (payload.Length <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
+        var frame = new Frame(kind, payload);
+        if (payload.Length <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0) WriteNow(frame.ToBytes());
+        else QueueFrame(frame);
+    }
+
+    /// <summary>
+    /// Sends a call's <c>byte[]</c> arguments as blob frames, then the call: together in one write when
+    /// they are small (counted as one frame against <see cref="_inlineWriteLimit"/>), else through the
+    /// writer thread, uncopied. Under the manager's lock.
+    /// </summary>
+    public void SendCall(List<byte[]>? blobs, byte[] payload)
+    {
+        if (blobs is null)
         {
-            try
-            {
-                _calls.Write(frame);
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                // Broken pipe: the worker died. Its exit is reported by OnExited.
-            }
+            Send(MessageKind.Call, payload);
             return;
         }
-        Interlocked.Increment(ref _queuedWrites);
-        try { _outbox.Add(frame); }
-        catch (InvalidOperationException) { } // disposed already: the worker is gone
+        if (_inputClosed) return;
+        long total = payload.Length;
+        foreach (byte[] blob in blobs) total += Frame.HeaderSize + blob.Length;
+        if (total <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
+        {
+            var buffer = new byte[total + Frame.HeaderSize];
+            int at = 0;
+            foreach (byte[] blob in blobs) at += Copy(new Frame(MessageKind.Blob, blob), buffer, at);
+            Copy(new Frame(MessageKind.Call, payload), buffer, at);
+            WriteNow(buffer);
+            return;
+        }
+        foreach (byte[] blob in blobs) QueueFrame(new Frame(MessageKind.Blob, blob));
+        QueueFrame(new Frame(MessageKind.Call, payload));
+
+        static int Copy(Frame frame, byte[] buffer, int at)
+        {
+            frame.Header().CopyTo(buffer, at);
+            frame.Payload.CopyTo(buffer, at + Frame.HeaderSize);
+            return Frame.HeaderSize + frame.Payload.Length;
+        }
+    }
+
+    /// <summary>The reader thread's: the blob frame received just before a result that refers to it.</summary>
+    public byte[]? ReceivedBlob { get; set; }
+
+    private void WriteNow(byte[] bytes)
+    {
+        try
+        {
+            _calls.Write(bytes);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Broken pipe: the worker died. Its exit is reported by OnExited.
+        }
+    }
+
+    /// <summary>Hands a frame to the writer thread: a small one as one buffer, a large one as header and payload (not copied).</summary>
+    private void QueueFrame(Frame frame)
+    {
+        try
+        {
+            if (frame.Payload.Length <= Frame.CopyLimit)
+            {
+                Interlocked.Increment(ref _queuedWrites);
+                _outbox.Add(frame.ToBytes());
+            }
+            else
+            {
+                Interlocked.Add(ref _queuedWrites, 2);
+                _outbox.Add(frame.Header());
+                _outbox.Add(frame.Payload);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed already: the worker is gone.
+        }
     }
 
     /// <summary>Sends Shutdown and closes our end of the call pipe once it is written. Under the manager's lock.</summary>

@@ -9,8 +9,14 @@ namespace Futures.ProcessPool.Protocol;
 /// <param name="ArgumentsJson">UTF-8 JSON: <c>[arg1, arg2]</c>, or <c>[[a1, a2], [a1, a2]]</c> for a chunk.</param>
 /// <param name="TraceParent">The parent-side activity's id (W3C <c>traceparent</c>) for the worker's activity to parent on; empty when the call is not traced.</param>
 /// <param name="TraceState">The W3C <c>tracestate</c> that goes with <paramref name="TraceParent"/>; empty for none.</param>
+/// <param name="Blobs">
+/// Whether <c>byte[]</c> values cross as <see cref="MessageKind.Blob"/> frames (a worker pipe; not in a
+/// chunk): an argument declared <c>byte[]</c> is then the index of its blob among those sent before the
+/// call (or null) in <paramref name="ArgumentsJson"/>, and a <c>byte[]</c> result comes back as a blob.
+/// Otherwise they are base64 JSON strings, and the item is self-contained (the Orleans executor).
+/// </param>
 internal sealed record CallItem(long CallId, MethodRef Method, string[] ArgumentTypes, string ResultType, bool IsChunk, byte[] ArgumentsJson,
-    string TraceParent = "", string TraceState = "")
+    string TraceParent = "", string TraceState = "", bool Blobs = false)
 {
     /// <summary>The item as a frame payload.</summary>
     public byte[] Encode() => Wire.Encode(this, static (w, c) =>
@@ -23,10 +29,11 @@ internal sealed record CallItem(long CallId, MethodRef Method, string[] Argument
         Wire.WriteBytes(w, c.ArgumentsJson);
         w.Write(c.TraceParent);
         w.Write(c.TraceState);
+        w.Write(c.Blobs);
     });
 
     /// <summary>Reads what <see cref="Encode"/> wrote.</summary>
     public static CallItem Decode(byte[] payload) => Wire.Decode(payload, static r =>
         new CallItem(r.ReadInt64(), MethodRef.Read(r), Wire.ReadStrings(r), r.ReadString(), r.ReadBoolean(), Wire.ReadBytes(r),
-            r.ReadString(), r.ReadString()));
+            r.ReadString(), r.ReadString(), r.ReadBoolean()));
 }

@@ -23,10 +23,30 @@ internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
         return bytes;
     }
 
-    /// <summary>Writes the frame and flushes.</summary>
+    /// <summary>Payloads up to this size are copied behind the header for one write; larger ones are written after it, uncopied.</summary>
+    public const int CopyLimit = 16 * 1024;
+
+    /// <summary>The length-and-kind header alone.</summary>
+    public byte[] Header()
+    {
+        var bytes = new byte[HeaderSize];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, Payload.Length + 1);
+        bytes[4] = (byte)Kind;
+        return bytes;
+    }
+
+    /// <summary>Writes the frame (a small one in one write, a large one without copying its payload) and flushes.</summary>
     public void WriteTo(Stream stream)
     {
-        stream.Write(ToBytes());
+        if (Payload.Length <= CopyLimit)
+        {
+            stream.Write(ToBytes());
+        }
+        else
+        {
+            stream.Write(Header());
+            stream.Write(Payload);
+        }
         stream.Flush();
     }
 

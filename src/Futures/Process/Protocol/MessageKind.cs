@@ -17,6 +17,13 @@ internal enum MessageKind : byte
     /// <summary>Parent → worker: finish the current call, then exit with code 0. No payload.</summary>
     Shutdown = 3,
 
+    /// <summary>
+    /// Either way: a <c>byte[]</c> argument (before its <see cref="Call"/>) or result (before its
+    /// <see cref="Result"/>), the payload being the bytes themselves: no base64, and the reader's frame
+    /// buffer is the array handed on. Only for calls whose <see cref="CallItem.Blobs"/> is set.
+    /// </summary>
+    Blob = 4,
+
     /// <summary>Worker → parent: the initializer ran; the payload is the worker's pid (int32).</summary>
     Ready = 10,
 

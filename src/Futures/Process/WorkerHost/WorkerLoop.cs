@@ -31,6 +31,9 @@ internal sealed class WorkerLoop
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
 
+    /// <summary>The blob frames received since the last call: its <c>byte[]</c> arguments, e.g. <c>[10 MB]</c>.</summary>
+    private readonly List<byte[]> _blobs = new();
+
     /// <summary>Whether to announce each call before running it (from the <see cref="InitItem"/>).</summary>
     private bool _reportStarts;
 
@@ -97,12 +100,17 @@ internal sealed class WorkerLoop
         {
             case MessageKind.Init:
                 return Initialize(InitItem.Decode(frame.Payload)) ? null : InitializerFailedExitCode;
+            case MessageKind.Blob:
+                _blobs.Add(frame.Payload);
+                return null;
             case MessageKind.Call:
                 CallItem call = CallItem.Decode(frame.Payload);
                 if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
                 _inCall = true;
-                ResultItem result = Execute(call);
+                ResultItem result = Execute(call, _resolver.ResolveMethod, _resolver.ResolveType, _blobs);
+                _blobs.Clear();
                 _inCall = false;
+                if (result.Blob is { } blob) Send(MessageKind.Blob, blob);
                 Send(MessageKind.Result, result.Encode());
                 return null;
             case MessageKind.Shutdown:
@@ -185,10 +193,17 @@ internal sealed class WorkerLoop
     /// A traced call runs inside a <c>futures.task.invoke</c> activity parented on the parent's
     /// <c>futures.task</c>, so <see cref="Activity.Current"/> in user code carries the trace.
     /// </summary>
-    private ResultItem Execute(CallItem call) => Execute(call, _resolver.ResolveMethod, _resolver.ResolveType);
+    /// <remarks>
+    /// The hook by which other hosts (the Orleans worker node) run calls exactly as a worker process
+    /// does, with their own resolver. A worker process also passes the blob frames sent before a call
+    /// whose <see cref="CallItem.Blobs"/> is set (its <c>byte[]</c> arguments).
+    /// </remarks>
+    internal static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType) =>
+        Execute(call, resolveMethod, resolveType, null);
 
-    /// <summary><see cref="Execute(CallItem)"/> with the caller's resolver: the hook by which other hosts (the Orleans worker node) run calls exactly as a worker process does.</summary>
-    internal static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType)
+    /// <summary><see cref="Execute(CallItem, Func{MethodRef, ValueTuple{MethodInfo, object}}, Func{string, Type})"/> with the blob frames sent before the call.</summary>
+    private static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType,
+        IReadOnlyList<byte[]>? blobs)
     {
         Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, call.Method.DisplayName);
         try
@@ -197,10 +212,13 @@ internal sealed class WorkerLoop
             Type[] argTypes = call.ArgumentTypes.Select(resolveType).ToArray();
             Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
             using JsonDocument args = JsonDocument.Parse(call.ArgumentsJson);
-            byte[] json = call.IsChunk
-                ? InvokeChunk(method, target, args.RootElement, argTypes, resultType)
-                : Serialize(Invoke(method, target, args.RootElement, argTypes), resultType);
-            return new ResultItem(call.CallId, null, json);
+            if (call.IsChunk) return new ResultItem(call.CallId, null, InvokeChunk(method, target, args.RootElement, argTypes, resultType));
+            object? value = Invoke(method, target, args.RootElement, argTypes, call.Blobs ? blobs ?? [] : null);
+            if (call.Blobs && resultType == typeof(byte[]))
+            {
+                return new ResultItem(call.CallId, null, []) { Form = value is null ? ResultForm.NullBlob : ResultForm.Blob, Blob = (byte[]?)value };
+            }
+            return new ResultItem(call.CallId, null, Serialize(value, resultType));
         }
         catch (Exception e)
         {
@@ -213,14 +231,21 @@ internal sealed class WorkerLoop
         }
     }
 
-    private static object? Invoke(MethodInfo method, object? target, JsonElement args, Type[] argTypes)
+    /// <summary>Deserializes one call's arguments and invokes; with <paramref name="blobs"/>, a <c>byte[]</c> argument is the index of its blob (or null), without, base64 JSON.</summary>
+    private static object? Invoke(MethodInfo method, object? target, JsonElement args, Type[] argTypes, IReadOnlyList<byte[]>? blobs = null)
     {
         if (args.GetArrayLength() != argTypes.Length)
         {
             throw new InvalidDataException($"{argTypes.Length} argument(s) declared, {args.GetArrayLength()} sent.");
         }
         var values = new object?[argTypes.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = args[i].Deserialize(argTypes[i], Wire.JsonOptions);
+        for (int i = 0; i < values.Length; i++)
+        {
+            JsonElement arg = args[i];
+            values[i] = blobs is not null && argTypes[i] == typeof(byte[])
+                ? arg.ValueKind == JsonValueKind.Null ? null : blobs[arg.GetInt32()]
+                : arg.Deserialize(argTypes[i], Wire.JsonOptions);
+        }
         return method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, values, null);
     }
 
