@@ -12,6 +12,11 @@ internal static class ProcessPoolQuick
 {
     public static void Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "start")
+        {
+            StartBreakdown(args.Length > 1 ? int.Parse(args[1]) : 10);
+            return;
+        }
         if (args.Length > 0 && args[0] == "tiny")
         {
             Tiny(int.Parse(args[1]));
@@ -68,6 +73,48 @@ internal static class ProcessPoolQuick
         double parent = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         double children = pool.WorkerPids().Sum(pid => Process.GetProcessById(pid).TotalProcessorTime.TotalSeconds);
         Console.WriteLine($"{tasks / wall:N0} tasks/s; CPU per task: parent {parent / tasks * 1e6:F1} µs, workers {children / tasks * 1e6:F1} µs (worker total includes start)");
+    }
+
+    /// <summary>
+    /// Where pool creation to first result goes: a bare <c>dotnet exec</c> of the worker assembly on this
+    /// app's runtimeconfig and deps.json (runtime start, no work), then a pool's start to Ready and first result.
+    /// </summary>
+    private static void StartBreakdown(int rounds)
+    {
+        var launcher = Futures.ProcessPool.WorkerLauncher.Default;
+        var bare = new List<double>();
+        var ready = new List<double>();
+        var first = new List<double>();
+        for (int i = 0; i < rounds; i++)
+        {
+            var info = new ProcessStartInfo(launcher.Host) { UseShellExecute = false, RedirectStandardError = true };
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add("--runtimeconfig");
+            info.ArgumentList.Add(launcher.RuntimeConfig!);
+            if (launcher.DepsFile is not null) { info.ArgumentList.Add("--depsfile"); info.ArgumentList.Add(launcher.DepsFile); }
+            info.ArgumentList.Add(launcher.WorkerAssembly);
+            long t = Stopwatch.GetTimestamp();
+            using (var p = Process.Start(info)!)
+            {
+                p.StandardError.ReadToEnd();
+                p.WaitForExit();
+            }
+            bare.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+
+            t = Stopwatch.GetTimestamp();
+            using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+            pool.Submit(Work.Identity, 1).Result();
+            first.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            lock (pool.StartTimes) ready.Add(pool.StartTimes[0].TotalMilliseconds);
+        }
+        static string Stats(List<double> v)
+        {
+            v.Sort();
+            return $"min {v[0],6:F1} ms  median {v[v.Count / 2],6:F1} ms";
+        }
+        Console.WriteLine($"bare dotnet exec (usage, exit 2):  {Stats(bare)}");
+        Console.WriteLine($"worker start → Ready:              {Stats(ready)}");
+        Console.WriteLine($"new pool → first result:           {Stats(first)}");
     }
 
     private static void FirstResult()

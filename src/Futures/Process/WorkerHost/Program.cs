@@ -20,6 +20,7 @@ internal static class Program
             Console.Error.WriteLine("Futures.dll is a class library; it runs on its own only as a ProcessPoolExecutor worker.");
             return 2;
         }
+        Warmup.Start(); // first: it runs beside everything below
         ParentWatchdog.Start(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
         using var calls = new AnonymousPipeClientStream(PipeDirection.In, args[1]);
         using var results = new AnonymousPipeClientStream(PipeDirection.Out, args[2]);
