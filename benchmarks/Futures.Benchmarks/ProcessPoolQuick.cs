@@ -17,6 +17,17 @@ internal static class ProcessPoolQuick
             StartBreakdown(args.Length > 1 ? int.Parse(args[1]) : 10);
             return;
         }
+        if (args.Length > 0 && args[0] == "describe")
+        {
+            // Submit's per-call cost of checking and naming the delegate (DelegateDescriptor).
+            Func<int, int> fn = Work.Identity;
+            for (int i = 0; i < 10_000; i++) Futures.ProcessPool.DelegateDescriptor.Describe(fn, "fn");
+            long bytes = GC.GetAllocatedBytesForCurrentThread();
+            long t = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 1_000_000; i++) Futures.ProcessPool.DelegateDescriptor.Describe(fn, "fn");
+            Console.WriteLine($"Describe: {Stopwatch.GetElapsedTime(t).TotalMilliseconds / 1e3 * 1e3:F0} ns/call, {(GC.GetAllocatedBytesForCurrentThread() - bytes) / 1_000_000} B/call");
+            return;
+        }
         if (args.Length > 0 && args[0] == "tiny")
         {
             Tiny(int.Parse(args[1]));
