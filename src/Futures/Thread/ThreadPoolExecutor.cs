@@ -248,6 +248,10 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
                 if (item.Future.Cancel()) FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
             }
         }
+        // Submit writes without a lock and starts a worker only afterwards, so a call may have been
+        // accepted just before the channel closed with no worker yet to run it. Live workers drain
+        // the queue before they exit; with none, start one here rather than rely on that submitter.
+        if (Volatile.Read(ref _liveWorkers) == 0 && _queue.Reader.Count > 0) StartWorker();
         if (Volatile.Read(ref _liveWorkers) == 0) OnAllWorkersExited();
         FuturesMetrics.Unregister(this);
         if (wait) JoinWorkers();
