@@ -221,8 +221,9 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // happened to start it; each item runs in its own submitter's context (CallWorkItem),
             // and the initializer and flow-suppressed items in the default one, as with Task.Run.
             worker.Thread.UnsafeStart();
-            FuturesMetrics.RecordWorkerStarted(this);
         }
+        // Outside the lock: a metric listener is user code.
+        FuturesMetrics.RecordWorkerStarted(this);
     }
 
     /// <summary>Throws why the executor no longer takes work: broken first, as in Python, else shut down.</summary>
