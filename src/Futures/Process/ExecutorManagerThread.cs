@@ -34,6 +34,14 @@ internal sealed class ExecutorManagerThread
     /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
     private static readonly TimeSpan ExitGuard = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// At process exit, how long this thread may sit blocked in code that is not the pool's (see
+    /// <see cref="_inUserCode"/>) before the exit hook stops waiting for it. A longer grace keeps
+    /// waiting for a slow blocking callback; a shorter one ends sooner a process whose callback (or
+    /// result converter) called Environment.Exit on this thread.
+    /// </summary>
+    private static readonly TimeSpan UserCodeExitGrace = TimeSpan.FromSeconds(1);
+
     private readonly ProcessPoolExecutor _executor;
     private readonly ManagerInbox _inbox;
     private readonly Thread _thread;
@@ -49,6 +57,12 @@ internal sealed class ExecutorManagerThread
 
     /// <summary>Numbers workers, for their names.</summary>
     private int _workersStarted;
+
+    /// <summary>
+    /// Set while this thread runs code that is not the pool's: a result's deserialization (the user's
+    /// converters) and the completion of a future (its done-callbacks). Read by <see cref="JoinAtExit"/>.
+    /// </summary>
+    private volatile bool _inUserCode;
 
     /// <summary>Set once the pool is broken: no more dispatch; the loop ends when the workers are gone.</summary>
     private bool _broken;
@@ -78,6 +92,29 @@ internal sealed class ExecutorManagerThread
     public void Join()
     {
         if (Thread.CurrentThread != _thread) _thread.Join();
+    }
+
+    /// <summary>
+    /// <see cref="Join"/> for the exit hook, which must not wait for a manager that is itself exiting
+    /// the process: Environment.Exit called on this thread (by a done-callback or a result's
+    /// converter) blocks here while the ProcessExit handlers run on another thread, so joining it
+    /// would hang the exit. Such a manager is in user code and blocked; once it has been so for
+    /// <see cref="UserCodeExitGrace"/>, the hook stops waiting, and the workers die with the process
+    /// (parent-death signal, end of file on their pipes).
+    /// </summary>
+    /// <returns>Whether the manager ended (false: given up as stuck in user code).</returns>
+    public bool JoinAtExit()
+    {
+        if (Thread.CurrentThread == _thread) return false;
+        long stuckSince = 0;
+        while (!_thread.Join(TimeSpan.FromMilliseconds(50)))
+        {
+            bool stuck = _inUserCode && (_thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0;
+            if (!stuck) stuckSince = 0;
+            else if (stuckSince == 0) stuckSince = Stopwatch.GetTimestamp();
+            else if (Stopwatch.GetElapsedTime(stuckSince) > UserCodeExitGrace) return false;
+        }
+        return true;
     }
 
     private void Run()
@@ -250,6 +287,7 @@ internal sealed class ExecutorManagerThread
             worker.SendShutdown(); // maxTasksPerChild reached: retire; a replacement starts on demand
             FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.MaxTasksPerChild);
         }
+        _inUserCode = true;
         try
         {
             call.Complete(result, _executor);
@@ -257,6 +295,10 @@ internal sealed class ExecutorManagerThread
         catch (InvalidStateException)
         {
             // Already failed by TerminateBroken; nothing to do.
+        }
+        finally
+        {
+            _inUserCode = false;
         }
     }
 
@@ -328,7 +370,9 @@ internal sealed class ExecutorManagerThread
             worker.Kill();
             Requeue(worker);
             FuturesMetrics.RecordWorkerReplaced(_executor, ReplaceReason.TaskTimeout);
-            overdue.Fail(_executor, TaskOutcome.TimedOut, new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid)));
+            _inUserCode = true;
+            try { overdue.Fail(_executor, TaskOutcome.TimedOut, new TimeoutException(Messages.TaskTimedOut(timeout, worker.Pid))); }
+            finally { _inUserCode = false; }
         }
     }
 
@@ -417,6 +461,10 @@ internal sealed class ExecutorManagerThread
     }
 
     /// <summary>Fails a call that is Running (handed to a worker, or claimed by <see cref="PendingCall.TryStart"/>) as broken.</summary>
-    private void Fail(PendingCall call, string message, Exception? inner) =>
-        call.Fail(_executor, TaskOutcome.Broken, ProcessPoolExecutor.NewBrokenException(message, inner));
+    private void Fail(PendingCall call, string message, Exception? inner)
+    {
+        _inUserCode = true;
+        try { call.Fail(_executor, TaskOutcome.Broken, ProcessPoolExecutor.NewBrokenException(message, inner)); }
+        finally { _inUserCode = false; }
+    }
 }

@@ -270,6 +270,15 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
         if (wait) manager?.Join();
     }
 
+    /// <summary>Shutdown for the ProcessExit hook: lets the submitted work finish, but never waits for a manager thread that is itself exiting the process.</summary>
+    internal void ShutdownAtExit()
+    {
+        Shutdown(wait: false);
+        ExecutorManagerThread? manager;
+        lock (_lock) manager = _manager;
+        manager?.JoinAtExit();
+    }
+
     /// <summary>Shuts down with <c>cancelFutures: true</c> and sends SIGTERM to every worker now (Python 3.14's <c>terminate_workers</c>).</summary>
     /// <remarks>Futures not yet running are cancelled; running ones fail with <see cref="BrokenProcessPoolException"/>. Does not wait: <see cref="Executor.Shutdown"/> does.</remarks>
     public void TerminateWorkers() => ForceShutdown(Native.SIGTERM);
