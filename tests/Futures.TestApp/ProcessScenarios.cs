@@ -47,8 +47,8 @@ public static class ProcessScenarios
 
     /// <summary>
     /// Starts two workers and prints <c>workers &lt;pid&gt; &lt;pid&gt;</c>, then exits (code 17) or crashes
-    /// (Environment.FailFast) while this process serializes an argument (on the submitting thread) or
-    /// deserializes a result (on the pool's manager thread).
+    /// (Environment.FailFast) while this process serializes an argument (on the submitting thread),
+    /// deserializes a result or runs a done-callback (both on the pool's manager thread).
     /// </summary>
     public static void Fault(string failure, string stage)
     {
@@ -64,6 +64,11 @@ public static class ProcessScenarios
                 break;
             case "deserialize-result":
                 pool.Submit(MakeResult, failure).Result(TimeSpan.FromSeconds(60));
+                break;
+            case "done-callback":
+                // The call outlasts AddDoneCallback (simulated work), so the callback runs on the manager thread.
+                pool.Submit(Hold, 500).AddDoneCallback(_ => Fail(failure, "running a done-callback"));
+                new ManualResetEventSlim().Wait(TimeSpan.FromSeconds(60)); // the callback ends the process
                 break;
             default:
                 throw new ArgumentException($"unknown stage '{stage}'", nameof(stage));

@@ -85,7 +85,7 @@ switch (args.FirstOrDefault())
         break;
 
     case "process-fault":
-        // args: exit|crash, serialize-argument|deserialize-result; no worker may outlive this process.
+        // args: exit|crash, serialize-argument|deserialize-result|done-callback; no worker may outlive this process.
         Futures.TestApp.ProcessScenarios.Fault(args[1], args[2]);
         break;
 

@@ -33,6 +33,7 @@ public sealed class ProcessPoolExitTests : ProcessTestBase
     [InlineData("crash", "serialize-argument")]
     [InlineData("exit", "deserialize-result")]   // Environment.Exit on the pool's manager thread: must not hang the exit
     [InlineData("crash", "deserialize-result")]
+    [InlineData("exit", "done-callback")]        // likewise, from the user's callback
     public void ParentExitsOrCrashes_InItsPartOfACall_NoWorkerOutlivesIt(string failure, string stage)
     {
         TestApp.Result r = TestApp.Run("process-fault", failure, stage);
@@ -42,7 +43,13 @@ public sealed class ProcessPoolExitTests : ProcessTestBase
         int[] workers = lines[0]["workers ".Length..].Split(' ').Select(int.Parse).ToArray();
         workers.Should().NotBeEmpty();
         ExtraPids.AddRange(workers);
-        lines[1].Should().Be($"{failure} while {(stage == "serialize-argument" ? "serializing an argument" : "deserializing a result")}");
+        string where = stage switch
+        {
+            "serialize-argument" => "serializing an argument",
+            "deserialize-result" => "deserializing a result",
+            _ => "running a done-callback",
+        };
+        lines[1].Should().Be($"{failure} while {where}");
         if (failure == "exit") r.ExitCode.Should().Be(17);
         else r.ExitCode.Should().Be(128 + 6, "FailFast aborts (SIGABRT)");
         // Dispose waits (guarded) until every worker is gone: they die with their parent.
