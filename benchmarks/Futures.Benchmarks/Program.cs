@@ -9,6 +9,11 @@ if (args.Length > 0 && args[0] == "--compare")
     Comparison.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "--pipe-echo")
+{
+    PipePingPong.Echo(args[1], args[2]);
+    return;
+}
 if (args.Length > 0 && args[0] == "--memory")
 {
     MemoryMeasurements.Run(args[1..]);

@@ -32,26 +32,20 @@ public class WaitBenchmarks
     public int AsCompletedAllDone() => Future.AsCompleted(_done).Count();
 
     [Benchmark]
-    public int WaitCompletedWhileWaiting()
-    {
-        var futures = new Future<int>[N];
-        for (int i = 0; i < N; i++) futures[i] = new Future<int>();
-        var completer = new Thread(() => { foreach (var f in futures) f.SetResult(1); });
-        completer.Start();
-        int done = Future.Wait(futures).Done.Count;
-        completer.Join();
-        return done;
-    }
+    public int WaitCompletedWhileWaiting() => CompletedWhileConsuming(static fs => Future.Wait(fs).Done.Count);
 
     [Benchmark]
-    public int AsCompletedWhileCompleting()
+    public int AsCompletedWhileCompleting() => CompletedWhileConsuming(static fs => Future.AsCompleted(fs).Count());
+
+    /// <summary>Runs <paramref name="consume"/> on N pending futures while another thread completes them in order.</summary>
+    private int CompletedWhileConsuming(Func<Future<int>[], int> consume)
     {
         var futures = new Future<int>[N];
         for (int i = 0; i < N; i++) futures[i] = new Future<int>();
         var completer = new Thread(() => { foreach (var f in futures) f.SetResult(1); });
         completer.Start();
-        int count = Future.AsCompleted(futures).Count();
+        int result = consume(futures);
         completer.Join();
-        return count;
+        return result;
     }
 }

@@ -37,16 +37,17 @@ public class Future<T> : Future
     /// <summary>Completes the future with <paramref name="result"/>. For Executor implementations and tests.</summary>
     /// <param name="result">The call's result.</param>
     /// <exception cref="InvalidStateException">The future is already cancelled or finished.</exception>
-    public void SetResult(T result)
+    public void SetResult(T result) => InvokeCallbacks(SetResultDeferringCallbacks(result));
+
+    /// <summary>Completes the future with <paramref name="result"/> and hands back its done-callbacks, not yet run; see <see cref="Future.FinishDeferringCallbacks"/>.</summary>
+    internal object? SetResultDeferringCallbacks(T result)
     {
-        object? callbacks;
         lock (SyncObj)
         {
             ThrowIfDone_NeedsLock();
             _result = result;
-            callbacks = Finish_NeedsLock();
+            return Finish_NeedsLock();
         }
-        InvokeCallbacks(callbacks);
     }
 
     /// <summary>Lets <c>await future</c> return the result without blocking a thread.</summary>

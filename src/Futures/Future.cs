@@ -229,7 +229,7 @@ public partial class Future
 
     /// <summary>Completes the future successfully. For Executor implementations and tests.</summary>
     /// <exception cref="InvalidStateException">The future is already cancelled or finished.</exception>
-    public void SetResult() => Finish(exception: null);
+    public void SetResult() => InvokeCallbacks(FinishDeferringCallbacks(exception: null));
 
     /// <summary>Completes the future with <paramref name="exception"/>. For Executor implementations and tests.</summary>
     /// <param name="exception">What the call raised; <see cref="Result"/> rethrows this object.</param>
@@ -238,19 +238,22 @@ public partial class Future
     public void SetException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        Finish(ExceptionDispatchInfo.Capture(exception));
+        InvokeCallbacks(FinishDeferringCallbacks(ExceptionDispatchInfo.Capture(exception)));
     }
 
-    private void Finish(ExceptionDispatchInfo? exception)
+    /// <summary>
+    /// Completes the future (with <paramref name="exception"/>, or successfully when null) and hands
+    /// back its done-callbacks, not yet run, for <see cref="InvokeCallbacks"/>: a worker learns
+    /// that user code is about to run on it before it does (see CallWorkItem).
+    /// </summary>
+    internal object? FinishDeferringCallbacks(ExceptionDispatchInfo? exception)
     {
-        object? callbacks;
         lock (SyncObj)
         {
             ThrowIfDone_NeedsLock();
             _exception = exception;
-            callbacks = Finish_NeedsLock();
+            return Finish_NeedsLock();
         }
-        InvokeCallbacks(callbacks);
     }
 
     private protected void ThrowIfDone_NeedsLock()
@@ -285,7 +288,8 @@ public partial class Future
         return callbacks;
     }
 
-    private protected void InvokeCallbacks(object? callbacks)
+    /// <summary>Runs the callbacks handed back by completion, in order, each failure reported through <see cref="CallbackFailed"/>.</summary>
+    internal void InvokeCallbacks(object? callbacks)
     {
         Debug.Assert(!Monitor.IsEntered(SyncObj), "callbacks never run under the future's lock");
         switch (callbacks)

@@ -52,6 +52,9 @@ internal interface IWorkItemObserver
     /// <summary>The call has returned or thrown; the future is not yet completed, so nobody waiting on it has woken.</summary>
     void OnFinishing(WorkItem item, bool succeeded);
 
+    /// <summary>The future is completed and its done-callbacks (user code) are about to run on this thread.</summary>
+    void OnRunningCallbacks(WorkItem item);
+
     /// <summary>The item's future had been cancelled: the call did not run.</summary>
     void OnCancelled(WorkItem item);
 }

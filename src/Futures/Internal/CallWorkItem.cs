@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Futures.Diagnostics;
 
 namespace Futures.Internal;
@@ -93,8 +94,13 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
         // The task's activity ends before the future completes, so callbacks are not inside it.
         activity?.Dispose();
         observer?.OnFinishing(this, succeeded: error is null);
-        if (error is not null) Future.SetException(error);
-        else if (typeof(TResult) == typeof(VoidResult)) Future.SetResult();
-        else Unsafe.As<Future<TResult>>(Future).SetResult(result);
+        object? callbacks =
+            error is not null ? Future.FinishDeferringCallbacks(ExceptionDispatchInfo.Capture(error))
+            : typeof(TResult) == typeof(VoidResult) ? Future.FinishDeferringCallbacks(exception: null)
+            : Unsafe.As<Future<TResult>>(Future).SetResultDeferringCallbacks(result);
+        // Done-callbacks are user code and run here, on the executor's thread, for as long as they
+        // like: the executor hears of it first (a worker counted idle by OnFinishing is busy again).
+        if (callbacks is not null) observer?.OnRunningCallbacks(this);
+        Future.InvokeCallbacks(callbacks);
     }
 }

@@ -187,13 +187,26 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
     /// <summary>Starts a worker unless an idle one will take the new work (CPython's <c>_adjust_thread_count</c>).</summary>
     private void AdjustThreadCount()
     {
+        if (!TryClaimIdleWorker()) StartWorker();
+    }
+
+    /// <summary>Takes one idle worker off <see cref="_idleWorkers"/> (CPython's <c>_idle_semaphore.acquire(timeout=0)</c>).</summary>
+    /// <returns><c>false</c> if none was counted idle.</returns>
+    private bool TryClaimIdleWorker()
+    {
         int idle = Volatile.Read(ref _idleWorkers);
         while (idle > 0)
         {
             int seen = Interlocked.CompareExchange(ref _idleWorkers, idle - 1, idle);
-            if (seen == idle) return;
+            if (seen == idle) return true;
             idle = seen;
         }
+        return false;
+    }
+
+    /// <summary>Starts one more worker, unless there are <see cref="MaxWorkers"/> already or the pool is broken.</summary>
+    private void StartWorker()
+    {
         if (Volatile.Read(ref _liveWorkers) >= MaxWorkers) return;
         lock (_shutdownLock)
         {
@@ -208,8 +221,9 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             // happened to start it; each item runs in its own submitter's context (CallWorkItem),
             // and the initializer and flow-suppressed items in the default one, as with Task.Run.
             worker.Thread.UnsafeStart();
-            FuturesMetrics.RecordWorkerStarted(this);
         }
+        // Outside the lock: a metric listener is user code.
+        FuturesMetrics.RecordWorkerStarted(this);
     }
 
     /// <summary>Throws why the executor no longer takes work: broken first, as in Python, else shut down.</summary>
@@ -235,6 +249,10 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
                 if (item.Future.Cancel()) FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
             }
         }
+        // Submit writes without a lock and starts a worker only afterwards, so a call may have been
+        // accepted just before the channel closed with no worker yet to run it. Live workers drain
+        // the queue before they exit; with none, start one here rather than rely on that submitter.
+        if (Volatile.Read(ref _liveWorkers) == 0 && _queue.Reader.Count > 0) StartWorker();
         if (Volatile.Read(ref _liveWorkers) == 0) OnAllWorkersExited();
         FuturesMetrics.Unregister(this);
         if (wait) JoinWorkers();
@@ -418,6 +436,17 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             if (!FuturesMetrics.QueueTime.Enabled && !FuturesMetrics.RunTime.Enabled) return;
             _startedTimestamp = Stopwatch.GetTimestamp();
             if (item.CreatedTimestamp != 0) FuturesMetrics.RecordQueueTime(_pool, item.CreatedTimestamp, _startedTimestamp);
+        }
+
+        public void OnRunningCallbacks(WorkItem item)
+        {
+            // OnFinishing counted this worker idle, but the callbacks may run for as long as they
+            // like (and submit, and wait): take that back. If a submitter already claimed it, its
+            // call waits in the queue for a worker that is not coming: start one, as CPython would
+            // have (it counts a worker idle only after the callbacks).
+            if (!_idleDeclared) return;
+            _idleDeclared = false;
+            if (!_pool.TryClaimIdleWorker()) _pool.StartWorker();
         }
 
         public void OnCancelled(WorkItem item) => FuturesMetrics.RecordCompleted(_pool, TaskOutcome.Cancelled);

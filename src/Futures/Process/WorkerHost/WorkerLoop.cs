@@ -120,14 +120,17 @@ internal sealed class WorkerLoop
     /// A traced call runs inside a <c>futures.task.invoke</c> activity parented on the parent's
     /// <c>futures.task</c>, so <see cref="Activity.Current"/> in user code carries the trace.
     /// </summary>
-    private ResultItem Execute(CallItem call)
+    private ResultItem Execute(CallItem call) => Execute(call, _resolver.ResolveMethod, _resolver.ResolveType);
+
+    /// <summary><see cref="Execute(CallItem)"/> with the caller's resolver: the hook by which other hosts (the Orleans worker node) run calls exactly as a worker process does.</summary>
+    internal static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType)
     {
         Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, call.Method.DisplayName);
         try
         {
-            var (method, target) = _resolver.ResolveMethod(call.Method);
-            Type[] argTypes = call.ArgumentTypes.Select(_resolver.ResolveType).ToArray();
-            Type? resultType = call.ResultType.Length == 0 ? null : _resolver.ResolveType(call.ResultType);
+            var (method, target) = resolveMethod(call.Method);
+            Type[] argTypes = call.ArgumentTypes.Select(resolveType).ToArray();
+            Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
             using JsonDocument args = JsonDocument.Parse(call.ArgumentsJson);
             byte[] json = call.IsChunk
                 ? InvokeChunk(method, target, args.RootElement, argTypes, resultType)

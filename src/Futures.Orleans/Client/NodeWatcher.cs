@@ -1,0 +1,195 @@
+using Orleans;
+using Orleans.Runtime;
+
+namespace Futures.Orleans.Client;
+
+/// <summary>The executor's view of the nodes: picks the node for each task, and tells, within a fraction of a second of the cluster deciding it, that a node running its tasks died.</summary>
+/// <remarks>
+/// A poll sent to a silo that dies gets no answer until its response timeout; rather than wait for
+/// it, each running task also awaits its node's signal here. While any node is watched, one loop asks
+/// the management grain for the membership every <see cref="Interval"/>; a watched silo that the table calls
+/// <see cref="SiloStatus.Dead"/> is lost. The same read lists the active nodes, among which
+/// <see cref="PickAsync"/> chooses the one with the fewest of this executor's tasks (placement by
+/// the client, so that tasks spread evenly and a task grain's node is known from its key). The
+/// loop stops when nothing is watched or picked.
+/// </remarks>
+internal sealed class NodeWatcher(IClusterClient client)
+{
+    /// <summary>Between two membership reads. Shorter finds a death sooner and costs one small call each time.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A membership read that takes longer is abandoned (its silo may be the one that died) and tried again.</summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly object _lock = new();
+
+    /// <summary>Watched silos: the signal of each and how many tasks watch it, e.g. <c>{"127.0.0.1:11111@1": (tcs, 3)}</c>. Guarded by <see cref="_lock"/>.</summary>
+    private readonly Dictionary<string, (TaskCompletionSource Lost, int Count)> _watched = new(StringComparer.Ordinal);
+
+    /// <summary>Silos known to be dead. Guarded by <see cref="_lock"/>.</summary>
+    private readonly HashSet<string> _dead = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the loop runs. Guarded by <see cref="_lock"/>.</summary>
+    private bool _running;
+
+    /// <summary>Active silos, as of the last read. Guarded by <see cref="_lock"/>.</summary>
+    private string[] _active = [];
+
+    /// <summary>This executor's tasks per node, e.g. <c>{"127.0.0.1:11111@1": 4}</c>. Guarded by <see cref="_lock"/>.</summary>
+    private readonly Dictionary<string, int> _load = new(StringComparer.Ordinal);
+
+    /// <summary>Completes at the first read after the loop (re)started. Guarded by <see cref="_lock"/>.</summary>
+    private TaskCompletionSource _fresh = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How long a pick waits for a first membership read before it lets Orleans place the task.</summary>
+    private static readonly TimeSpan FirstReadTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Rotates among equally loaded nodes.</summary>
+    private int _next;
+
+    /// <summary>The node for a new task: the active node with the fewest of this executor's tasks; "" when none is known (Orleans then places it). Pair with <see cref="Unpick"/>.</summary>
+    public async Task<string> PickAsync()
+    {
+        Task fresh;
+        lock (_lock)
+        {
+            fresh = _fresh.Task;
+            _load[""] = _load.GetValueOrDefault("") + 1; // keeps the loop alive while we wait
+        }
+        EnsureRunning();
+        try
+        {
+            await fresh.WaitAsync(FirstReadTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // No membership read yet (the cluster may be unreachable): Start will tell.
+        }
+        lock (_lock)
+        {
+            Unpick_NeedsLock("");
+            string best = "";
+            int bestLoad = int.MaxValue;
+            for (int i = 0; i < _active.Length; i++)
+            {
+                string silo = _active[(_next + i) % _active.Length];
+                int load = _load.GetValueOrDefault(silo);
+                if (load < bestLoad)
+                {
+                    best = silo;
+                    bestLoad = load;
+                }
+            }
+            _next++;
+            _load[best] = _load.GetValueOrDefault(best) + 1;
+            return best;
+        }
+    }
+
+    /// <summary>Ends one <see cref="PickAsync"/> of <paramref name="silo"/>.</summary>
+    public void Unpick(string silo)
+    {
+        lock (_lock) Unpick_NeedsLock(silo);
+    }
+
+    private void Unpick_NeedsLock(string silo)
+    {
+        System.Diagnostics.Debug.Assert(Monitor.IsEntered(_lock));
+        int load = _load.GetValueOrDefault(silo) - 1;
+        if (load <= 0) _load.Remove(silo);
+        else _load[silo] = load;
+    }
+
+    private void EnsureRunning()
+    {
+        lock (_lock)
+        {
+            if (_running) return;
+            _running = true;
+        }
+        _ = Task.Run(LoopAsync);
+    }
+
+    /// <summary>A task that completes when <paramref name="silo"/> is lost; pair with <see cref="Unwatch"/>.</summary>
+    public Task Watch(string silo)
+    {
+        Task lost;
+        lock (_lock)
+        {
+            if (_dead.Contains(silo)) return Task.CompletedTask;
+            if (!_watched.TryGetValue(silo, out var entry)) entry = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), 0);
+            _watched[silo] = (entry.Lost, entry.Count + 1);
+            lost = entry.Lost.Task;
+        }
+        EnsureRunning();
+        return lost;
+    }
+
+    /// <summary>Ends one <see cref="Watch"/> of <paramref name="silo"/>.</summary>
+    public void Unwatch(string silo)
+    {
+        lock (_lock)
+        {
+            if (!_watched.TryGetValue(silo, out var entry)) return;
+            if (entry.Count <= 1) _watched.Remove(silo);
+            else _watched[silo] = (entry.Lost, entry.Count - 1);
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        var management = client.GetGrain<IManagementGrain>(0);
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_watched.Count == 0 && _load.Count == 0)
+                {
+                    _running = false;
+                    _fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    return;
+                }
+            }
+            Dictionary<SiloAddress, SiloStatus>? hosts = null;
+            try
+            {
+                hosts = await management.GetHosts(onlyActive: false).WaitAsync(ReadTimeout).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The silo that answered for the management grain may be the one that died: read again.
+            }
+            if (hosts is not null) Update(hosts);
+            await Task.Delay(Interval).ConfigureAwait(false);
+        }
+    }
+
+    private void Update(Dictionary<SiloAddress, SiloStatus> hosts)
+    {
+        // Only a silo the table calls Dead is lost: one missing from it may have joined after the
+        // answering silo's last read of the table (dead silos stay in the table for days).
+        var dead = new HashSet<string>(StringComparer.Ordinal);
+        var active = new List<string>();
+        foreach (var (address, status) in hosts)
+        {
+            if (status == SiloStatus.Dead) dead.Add(address.ToParsableString());
+            else if (status == SiloStatus.Active) active.Add(address.ToParsableString());
+        }
+        List<TaskCompletionSource>? lost = null;
+        TaskCompletionSource fresh;
+        lock (_lock)
+        {
+            _active = [.. active];
+            fresh = _fresh;
+            foreach (var (silo, entry) in _watched)
+            {
+                if (!dead.Contains(silo)) continue;
+                _dead.Add(silo);
+                (lost ??= []).Add(entry.Lost);
+            }
+        }
+        // Outside the lock: completing a signal is calling out, even with asynchronous continuations.
+        if (lost is not null) foreach (TaskCompletionSource signal in lost) signal.TrySetResult();
+        fresh.TrySetResult();
+    }
+}
