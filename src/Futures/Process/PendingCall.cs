@@ -52,9 +52,11 @@ internal sealed class PendingCall
     public long StartedTimestamp { get; private set; }
 
     /// <summary>Checks and serializes <paramref name="item"/>, on the submitting thread.</summary>
+    /// <param name="item">The call.</param>
+    /// <param name="executor">The executor whose metrics count a call that fails here; null to count nothing (an executor that reports its own outcomes).</param>
     /// <returns>The call, or null if its arguments could not be serialized (its future has failed with the serializer's exception).</returns>
     /// <exception cref="ArgumentException">The delegate captures state or cannot be named for a worker.</exception>
-    public static PendingCall? Create(WorkItem item, IObservableExecutor executor)
+    public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null)
     {
         MethodRef method = DelegateDescriptor.Describe(item.Function, "fn");
         CallShape shape = CallShape.Of(item);
@@ -65,7 +67,7 @@ internal sealed class PendingCall
         }
         catch (Exception e)
         {
-            FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
+            if (executor is not null) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
             item.Future.SetException(e);
             return null;
         }
@@ -102,8 +104,11 @@ internal sealed class PendingCall
             Trace?.TraceParent ?? "", Trace?.TraceState ?? "").Encode();
 
     /// <summary>Completes the future from the worker's answer: the value read as the declared type, or the rebuilt exception.</summary>
-    /// <remarks>A result that cannot be deserialized fails this future with the serializer's exception; nothing else is affected.</remarks>
-    public void Complete(ResultItem result, IObservableExecutor executor)
+    /// <remarks>
+    /// A result that cannot be deserialized fails this future with the serializer's exception; nothing
+    /// else is affected. With <paramref name="executor"/> null, no metric is recorded (the caller reports outcomes itself).
+    /// </remarks>
+    public void Complete(ResultItem result, IObservableExecutor? executor = null)
     {
         if (result.Exception is { } info)
         {
@@ -137,15 +142,18 @@ internal sealed class PendingCall
     }
 
     /// <summary>Reports the outcome (times, count, activity) just before the future completes.</summary>
-    private void Finish(IObservableExecutor executor, string outcome, Exception? error)
+    private void Finish(IObservableExecutor? executor, string outcome, Exception? error)
     {
-        if (StartedTimestamp != 0)
+        if (executor is not null)
         {
-            long now = Stopwatch.GetTimestamp();
-            if (Item.CreatedTimestamp != 0) FuturesMetrics.RecordQueueTime(executor, Item.CreatedTimestamp, StartedTimestamp);
-            FuturesMetrics.RecordRunTime(executor, StartedTimestamp, now);
+            if (StartedTimestamp != 0)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (Item.CreatedTimestamp != 0) FuturesMetrics.RecordQueueTime(executor, Item.CreatedTimestamp, StartedTimestamp);
+                FuturesMetrics.RecordRunTime(executor, StartedTimestamp, now);
+            }
+            FuturesMetrics.RecordCompleted(executor, outcome);
         }
-        FuturesMetrics.RecordCompleted(executor, outcome);
         Trace?.Stop(error);
     }
 }
