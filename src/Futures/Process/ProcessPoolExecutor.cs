@@ -123,6 +123,9 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     /// <summary><see cref="_pending"/>'s count, for the queue-depth gauge and <see cref="ToString"/> (read without the lock). Written under <see cref="_lock"/>.</summary>
     private volatile int _queued;
 
+    /// <summary>Whether <see cref="_broken"/> is set, for <see cref="ToString"/> (read without the lock). Set under <see cref="_lock"/>.</summary>
+    private volatile bool _brokenFlag;
+
     /// <summary>Worker processes alive, published by the manager thread for the gauges (read without a lock).</summary>
     private volatile int _liveWorkers;
 
