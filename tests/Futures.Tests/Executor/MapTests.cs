@@ -57,7 +57,10 @@ public sealed class MapTests : TestBase
     [Fact]
     public void Map_Timeout_CountsFromTheCall()
     {
-        TimeSpan timeout = TimeSpan.FromSeconds(1);
+        // Counted from enumeration, the second MoveNext would block for the whole timeout; counted
+        // from the call, it throws at once. The timeout is long so that a loaded machine's pauses
+        // (1.5 s seen at load 29) cannot pass for a wait.
+        TimeSpan timeout = TimeSpan.FromSeconds(4);
         using var ex = new ManualExecutor();
         using IEnumerator<int> it = ex.Map(static (int x) => x, [0, 1, 2], timeout).GetEnumerator();
         ex.RunNext(UnexpectedTimeout);
