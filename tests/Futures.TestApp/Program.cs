@@ -75,6 +75,20 @@ switch (args.FirstOrDefault())
         }
         break;
 
+    case "process-pending-work":
+        // The process pool's exit hook (CPython's _python_exit): a call still running when Main returns finishes.
+        Futures.TestApp.ProcessScenarios.PendingWork(shutdownNoWait: false);
+        break;
+
+    case "process-shutdown-nowait":
+        Futures.TestApp.ProcessScenarios.PendingWork(shutdownNoWait: true);
+        break;
+
+    case "process-fault":
+        // args: exit|crash, serialize-argument|deserialize-result|done-callback; no worker may outlive this process.
+        Futures.TestApp.ProcessScenarios.Fault(args[1], args[2]);
+        break;
+
     default:
         Console.Error.WriteLine($"unknown scenario '{args.FirstOrDefault()}'");
         return 2;

@@ -45,6 +45,14 @@ internal sealed class ExecutorManagerThread
     /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
     private static readonly TimeSpan ExitGuard = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// At process exit, how long this thread may sit blocked in code that is not the pool's (see
+    /// <see cref="_inUserCode"/>) before the exit hook stops waiting for it. A longer grace keeps
+    /// waiting for a slow blocking callback; a shorter one ends sooner a process whose callback (or
+    /// result converter) called Environment.Exit on this thread.
+    /// </summary>
+    private static readonly TimeSpan UserCodeExitGrace = TimeSpan.FromSeconds(1);
+
     // Immutable after construction.
 
     private readonly ProcessPoolExecutor _executor;
@@ -73,6 +81,13 @@ internal sealed class ExecutorManagerThread
 
     /// <summary>Workers this thread is starting right now, outside the lock (they count against MaxWorkers). Guarded by <see cref="_sync"/>.</summary>
     private int _spawning;
+
+    /// <summary>
+    /// Set while this thread runs code that is not the pool's: the completion of a future it fails
+    /// (its done-callbacks). Read by <see cref="JoinAtExit"/>. (Results, and with them the user's
+    /// converters and callbacks, complete on the workers' reader threads.)
+    /// </summary>
+    private volatile bool _inUserCode;
 
     /// <summary>Set once the pool is broken: no more dispatch; the loop ends when the workers are gone. Guarded by <see cref="_sync"/>.</summary>
     private bool _broken;
@@ -105,6 +120,31 @@ internal sealed class ExecutorManagerThread
     public void Join()
     {
         if (Thread.CurrentThread != _thread && !WorkerProcess.IsReaderThreadOf(this)) _thread.Join();
+    }
+
+    /// <summary>
+    /// <see cref="Join"/> for the exit hook, which must not wait for a manager that is itself exiting
+    /// the process: Environment.Exit called on this thread (by a done-callback) blocks here while the
+    /// ProcessExit handlers run on another thread, so joining it would hang the exit. Such a manager is
+    /// in user code and blocked; once it has been so for <see cref="UserCodeExitGrace"/>, the hook stops
+    /// waiting, and the workers die with the process (parent-death signal, end of file on their pipes).
+    /// Called on a worker's reader thread (Environment.Exit in a result's converter or a done-callback
+    /// runs the ProcessExit handlers on that thread), it does not wait either: the manager would wait
+    /// for that worker's exit, which waits for the reader.
+    /// </summary>
+    /// <returns>Whether the manager ended (false: given up as stuck in user code).</returns>
+    public bool JoinAtExit()
+    {
+        if (Thread.CurrentThread == _thread || WorkerProcess.IsReaderThreadOf(this)) return false;
+        long stuckSince = 0;
+        while (!_thread.Join(TimeSpan.FromMilliseconds(50)))
+        {
+            bool stuck = _inUserCode && (_thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0;
+            if (!stuck) stuckSince = 0;
+            else if (stuckSince == 0) stuckSince = Stopwatch.GetTimestamp();
+            else if (Stopwatch.GetElapsedTime(stuckSince) > UserCodeExitGrace) return false;
+        }
+        return true;
     }
 
     /// <summary>
@@ -593,6 +633,7 @@ internal sealed class ExecutorManagerThread
         }
         foreach ((PendingCall call, string outcome, Exception error) in failures)
         {
+            _inUserCode = true;
             try
             {
                 call.Fail(_executor, outcome, error);
@@ -600,6 +641,10 @@ internal sealed class ExecutorManagerThread
             catch (InvalidStateException)
             {
                 // Tolerated race: a waiting call was cancelled, or its result arrived, between Done() and SetException.
+            }
+            finally
+            {
+                _inUserCode = false;
             }
         }
     }

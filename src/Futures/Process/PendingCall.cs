@@ -112,7 +112,10 @@ internal sealed class PendingCall
             Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs).Encode();
 
     /// <summary>Completes the future from the worker's answer: the value read as the declared type, or the rebuilt exception.</summary>
-    /// <remarks>A result that cannot be deserialized fails this future with the serializer's exception; nothing else is affected.</remarks>
+    /// <remarks>
+    /// A result that cannot be deserialized fails this future with the serializer's exception; nothing
+    /// else is affected. With <paramref name="executor"/> null, no metric is recorded (the caller reports outcomes itself).
+    /// </remarks>
     public void Complete(ResultItem result, IObservableExecutor? executor = null)
     {
         if (result.Exception is { } info)
@@ -155,18 +158,16 @@ internal sealed class PendingCall
     /// <summary>Reports the outcome (times, count, activity) just before the future completes.</summary>
     private void Finish(IObservableExecutor? executor, string outcome, Exception? error)
     {
-        if (executor is null)
+        if (executor is not null)
         {
-            Trace?.Stop(error); // an executor that records its outcomes itself (OrleansExecutor)
-            return;
+            if (StartedTimestamp != 0)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (Item.CreatedTimestamp != 0) FuturesMetrics.RecordQueueTime(executor, Item.CreatedTimestamp, StartedTimestamp);
+                FuturesMetrics.RecordRunTime(executor, StartedTimestamp, now);
+            }
+            FuturesMetrics.RecordCompleted(executor, outcome);
         }
-        if (StartedTimestamp != 0)
-        {
-            long now = Stopwatch.GetTimestamp();
-            if (Item.CreatedTimestamp != 0) FuturesMetrics.RecordQueueTime(executor, Item.CreatedTimestamp, StartedTimestamp);
-            FuturesMetrics.RecordRunTime(executor, StartedTimestamp, now);
-        }
-        FuturesMetrics.RecordCompleted(executor, outcome);
         Trace?.Stop(error);
     }
 }

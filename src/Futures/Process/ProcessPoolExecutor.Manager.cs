@@ -59,9 +59,6 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>A new <see cref="BrokenProcessPoolException"/> for one future (each gets its own, so that rethrowing never mixes stacks).</summary>
     internal static BrokenProcessPoolException NewBrokenException(string message, Exception? inner) => NewBroken(message, inner);
 
-    /// <summary>Whether the pool is broken, for <see cref="ToString"/> (read without the lock). Set under <see cref="_lock"/>.</summary>
-    private volatile bool _brokenFlag;
-
     /// <summary>Publishes the manager's worker counts for the gauges and <see cref="ToString"/>. Under the manager's lock.</summary>
     internal void PublishWorkerCounts(int live, int busy)
     {

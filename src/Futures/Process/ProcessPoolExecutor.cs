@@ -129,6 +129,9 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     /// <summary><see cref="_pending"/>'s count, for the queue-depth gauge and <see cref="ToString"/> (read without the lock). Written under <see cref="_lock"/>.</summary>
     private volatile int _queued;
 
+    /// <summary>Whether <see cref="_broken"/> is set, for <see cref="ToString"/> (read without the lock). Set under <see cref="_lock"/>.</summary>
+    private volatile bool _brokenFlag;
+
     /// <summary>Worker processes alive, published by the manager thread for the gauges (read without a lock).</summary>
     private volatile int _liveWorkers;
 
@@ -276,6 +279,15 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
         if (manager is null) FuturesMetrics.Unregister(this);
         _inbox.Wakeup();
         if (wait) manager?.Join();
+    }
+
+    /// <summary>Shutdown for the ProcessExit hook: lets the submitted work finish, but never waits for a manager thread that is itself exiting the process.</summary>
+    internal void ShutdownAtExit()
+    {
+        Shutdown(wait: false);
+        ExecutorManagerThread? manager;
+        lock (_lock) manager = _manager;
+        manager?.JoinAtExit();
     }
 
     /// <summary>Shuts down with <c>cancelFutures: true</c> and sends SIGTERM to every worker now (Python 3.14's <c>terminate_workers</c>).</summary>

@@ -8,6 +8,8 @@ namespace Futures.ProcessPool;
 /// Run at <see cref="AppDomain.ProcessExit"/> (Main returned, or Environment.Exit): shuts every live
 /// pool down and waits for it. A pool is registered when its manager starts and unregistered when
 /// the manager ends. If the process dies instead, the workers die with it (parent-death signal).
+/// The one wait it does not make is for a manager thread that is exiting the process itself
+/// (Environment.Exit in a done-callback or a result's converter): see <see cref="ExecutorManagerThread.JoinAtExit"/>.
 /// </remarks>
 internal static class ProcessPoolExitHook
 {
@@ -37,6 +39,6 @@ internal static class ProcessPoolExitHook
     {
         ProcessPoolExecutor[] pools;
         lock (s_live) pools = [.. s_live];
-        foreach (ProcessPoolExecutor pool in pools) pool.Shutdown(wait: true);
+        foreach (ProcessPoolExecutor pool in pools) pool.ShutdownAtExit();
     }
 }

@@ -76,8 +76,9 @@ internal sealed class WorkerLauncher
     private static WorkerLauncher Detect()
     {
         string worker = typeof(WorkerLoop).Assembly.Location;
+        // The host joins the deps files with ';' on every platform (not Path.PathSeparator, ':' on Unix).
         string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            .Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         if (deps is not null && !File.Exists(deps)) deps = null;
         string? config = deps is null ? null : deps[..^".deps.json".Length] + ".runtimeconfig.json";
         if (config is null || !File.Exists(config)) config = WriteFallbackRuntimeConfig();

@@ -81,6 +81,18 @@ public sealed class WorkerHostTests : ProcessTestBase
         Console.WriteLine($"worker start to Ready: {startTime.TotalMilliseconds:F0} ms");
     }
 
+    [Fact]
+    public void WorkerLauncher_UnderTestHost_UsesTheTestAssemblysDepsJsonAndRuntimeConfig()
+    {
+        // APP_CONTEXT_DEPS_FILES is ';'-separated on every platform; splitting it on ':' (Unix's
+        // PathSeparator) once left workers without the app's deps.json and runtimeconfig.json.
+        WorkerLauncher launcher = WorkerLauncher.Default;
+        Path.GetFileName(launcher.DepsFile).Should().Be("Futures.Tests.deps.json");
+        Path.GetFileName(launcher.RuntimeConfig).Should().Be("Futures.Tests.runtimeconfig.json");
+        File.Exists(launcher.DepsFile).Should().BeTrue();
+        File.Exists(launcher.RuntimeConfig).Should().BeTrue();
+    }
+
     private static ManagerEvent Take(ManagerInbox inbox)
     {
         inbox.TryTake(UnexpectedTimeout, out ManagerEvent e).Should().BeTrue("the worker must answer");
