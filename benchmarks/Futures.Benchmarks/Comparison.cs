@@ -27,11 +27,50 @@ internal static class Comparison
             Emit("thread.roundtrip_p50", 2, RoundTripP50(executor, 20_000), "us");
         }
         Emit("thread.tutorial_10x100ms", 2, TutorialThreadExample(workers: 2), "s");
-        foreach (var extra in ExtraMeasurements) extra();
+        ProcessPool(tasks / 5);
     }
 
-    /// <summary>Measurements added by other executors' comparisons (the process pool's).</summary>
-    public static readonly List<Action> ExtraMeasurements = [];
+    private static void ProcessPool(int tasks)
+    {
+        foreach (int workers in new[] { 1, 2, 4 })
+        {
+            using var pool = StartedProcessPool(workers);
+            Emit("process.throughput", workers, Best(() => SubmitThroughput(pool, tasks)), "tasks/s");
+        }
+        using (var pool = StartedProcessPool(2))
+        {
+            Emit("process.roundtrip_p50", 2, RoundTripP50(pool, 5_000), "us");
+            Emit("process.map_chunk1000", 2, Best(() =>
+            {
+                var clock = Stopwatch.StartNew();
+                int n = pool.Map(Work.Identity, Enumerable.Range(0, 200_000), chunkSize: 1000).Count();
+                return n / clock.Elapsed.TotalSeconds;
+            }), "items/s");
+        }
+        var start = Stopwatch.StartNew();
+        using (var pool = new ProcessPoolExecutor(maxWorkers: 2))
+        {
+            pool.Submit(Work.Identity, 1).Result();
+            Emit("process.first_result", 2, start.Elapsed.TotalMilliseconds, "ms");
+        }
+        foreach (int workers in new[] { 1, 2 })
+        {
+            var clock = Stopwatch.StartNew();
+            using (var pool = new ProcessPoolExecutor(maxWorkers: workers))
+            {
+                _ = pool.Map(Work.BaselPi, [2_000_000, 2_001_000, 2_002_000, 2_003_000]).ToList();
+            }
+            Emit("process.tutorial_pi", workers, clock.Elapsed.TotalSeconds, "s");
+        }
+    }
+
+    /// <summary>A pool whose workers have all started, so that start-up is not counted as throughput.</summary>
+    private static ProcessPoolExecutor StartedProcessPool(int workers)
+    {
+        var pool = new ProcessPoolExecutor(maxWorkers: workers);
+        Future.Wait(Enumerable.Range(0, workers).Select(_ => pool.Submit(Work.Nap, 100)).ToList());
+        return pool;
+    }
 
     public static void Emit(string name, int workers, double value, string unit) =>
         Console.WriteLine(JsonSerializer.Serialize(new { name, workers, value, unit }));
@@ -52,7 +91,7 @@ internal static class Comparison
     {
         var futures = new Future<int>[n];
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < n; i++) futures[i] = executor.Submit(static () => 1);
+        for (int i = 0; i < n; i++) futures[i] = executor.Submit(Work.Identity, i);
         for (int i = 0; i < n; i++) futures[i].Result();
         return n / clock.Elapsed.TotalSeconds;
     }
@@ -63,7 +102,7 @@ internal static class Comparison
         for (int i = 0; i < n; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            executor.Submit(static () => 1).Result();
+            executor.Submit(Work.Identity, i).Result();
             micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         Array.Sort(micros);

@@ -76,6 +76,14 @@ public static class Work
 
     public static byte[] Echo(byte[] data) => data;
 
+    /// <summary>The tutorial's process example: pi from the Basel series, sum of 1/k² = π²/6.</summary>
+    public static double BaselPi(int n)
+    {
+        double sum = 0;
+        for (int k = 1; k <= n; k++) sum += 1.0 / ((double)k * k);
+        return Math.Sqrt(6 * sum);
+    }
+
     public static int Nap(int ms)
     {
         Thread.Sleep(ms); // keeps a worker busy so that the second call starts a second worker
