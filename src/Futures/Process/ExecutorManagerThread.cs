@@ -180,13 +180,30 @@ internal sealed class ExecutorManagerThread
             bool spawn = target is null && LiveWorkers() < _executor.MaxWorkers;
             if (target is null && !spawn && QueuedBehindBusy() < ExtraQueuedCalls)
             {
-                target = _workers.Find(w => w.InFlight.Count == 1 && CanTakeMore(w));
+                target = LongestRunning();
             }
             if (target is null && !spawn) return;
             if (TakeNextCall() is not { } call) return;
             target ??= StartWorker();
             Send(target, call);
         }
+    }
+
+    /// <summary>
+    /// The busy worker (one call, no extra yet) whose call has run longest: the likeliest to finish
+    /// first, so the extra call waits least behind it. Taking the first busy worker instead once
+    /// queued the extra call behind a worker that had just started while another was about to
+    /// finish, which left that one idle: 2 workers ran 4 equal calls as 3 + 1.
+    /// </summary>
+    private WorkerProcess? LongestRunning()
+    {
+        WorkerProcess? oldest = null;
+        foreach (WorkerProcess w in _workers)
+        {
+            if (w.InFlight.Count != 1 || !CanTakeMore(w)) continue;
+            if (oldest is null || w.RunningSince < oldest.RunningSince) oldest = w;
+        }
+        return oldest;
     }
 
     private bool CanTakeMore(WorkerProcess w) =>
