@@ -128,9 +128,11 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
         get { lock (_lock) return _waiting.Count; }
     }
 
+    /// <summary>Tasks on the cluster (sent, and not yet answered): their futures are running.</summary>
     int IObservableExecutor.BusyWorkers => Volatile.Read(ref _inFlight);
 
-    int IObservableExecutor.LiveWorkers => Volatile.Read(ref _inFlight);
+    /// <summary>Worker nodes known to this executor: the active silos of its last membership read (an idle executor reads again when asked).</summary>
+    int IObservableExecutor.LiveWorkers => Watcher.LiveNodes;
 
     /// <inheritdoc/>
     private protected override bool BatchesMapCalls => true;

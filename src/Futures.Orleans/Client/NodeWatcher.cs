@@ -47,23 +47,55 @@ internal sealed class NodeWatcher(IClusterClient client)
     /// <summary>Rotates among equally loaded nodes.</summary>
     private int _next;
 
+    /// <summary>When the membership was last read (Stopwatch ticks); 0 before the first read. Guarded by <see cref="_lock"/>.</summary>
+    private long _lastRead;
+
+    /// <summary>Whether one read was asked for with nothing watched or picked (<see cref="LiveNodes"/>). Guarded by <see cref="_lock"/>.</summary>
+    private bool _refresh;
+
+    /// <summary>A read older than this is not trusted to pick a node without waiting for the next one.</summary>
+    /// <remarks>Picking from a read a little out of date is harmless: a task grain keyed with a node that has left is placed on another node, and Start names the node it reached.</remarks>
+    private static readonly TimeSpan PickFromReadWithin = TimeSpan.FromSeconds(5);
+
+    /// <summary>Active nodes as of the last membership read; asks for a new read (without waiting) when that one is older than <see cref="Interval"/> and the loop is idle.</summary>
+    public int LiveNodes
+    {
+        get
+        {
+            int count;
+            bool read;
+            lock (_lock)
+            {
+                count = _active.Length;
+                read = !_running && (_lastRead == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastRead) > Interval);
+                if (read) _refresh = true;
+            }
+            if (read) EnsureRunning();
+            return count;
+        }
+    }
+
     /// <summary>The node for a new task: the active node with the fewest of this executor's tasks; "" when none is known (Orleans then places it). Pair with <see cref="Unpick"/>.</summary>
     public async Task<string> PickAsync()
     {
         Task fresh;
         lock (_lock)
         {
-            fresh = _fresh.Task;
+            // A recent read will do: waiting for the next one costs a call to the cluster.
+            fresh = _lastRead != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(_lastRead) < PickFromReadWithin ? Task.CompletedTask : _fresh.Task;
             _load[""] = _load.GetValueOrDefault("") + 1; // keeps the loop alive while we wait
         }
         EnsureRunning();
-        try
+        if (!fresh.IsCompleted)
         {
-            await fresh.WaitAsync(FirstReadTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // No membership read yet (the cluster may be unreachable): Start will tell.
+            try
+            {
+                await fresh.WaitAsync(FirstReadTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // No membership read yet (the cluster may be unreachable): Start will tell.
+            }
         }
         lock (_lock)
         {
@@ -143,7 +175,7 @@ internal sealed class NodeWatcher(IClusterClient client)
         {
             lock (_lock)
             {
-                if (_watched.Count == 0 && _load.Count == 0)
+                if (_watched.Count == 0 && _load.Count == 0 && !_refresh)
                 {
                     _running = false;
                     _fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -160,6 +192,7 @@ internal sealed class NodeWatcher(IClusterClient client)
                 // The silo that answered for the management grain may be the one that died: read again.
             }
             if (hosts is not null) Update(hosts);
+            lock (_lock) _refresh = false;
             await Task.Delay(Interval).ConfigureAwait(false);
         }
     }
@@ -180,6 +213,7 @@ internal sealed class NodeWatcher(IClusterClient client)
         lock (_lock)
         {
             _active = [.. active];
+            _lastRead = System.Diagnostics.Stopwatch.GetTimestamp();
             fresh = _fresh;
             foreach (var (silo, entry) in _watched)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Futures.Diagnostics;
 using Futures.Orleans.Grains;
 using Futures.ProcessPool;
@@ -26,6 +27,11 @@ internal sealed class RemoteCall(OrleansExecutor executor, PendingCall call)
     /// <summary>Polls in a row that fail with a transport error (not a timeout) before the call fails with that error.</summary>
     private const int PollErrorLimit = 20;
 
+    /// <summary>The submitter's activity as W3C trace context, read at Submit on the submitting thread; the node parents the task's activity on it.</summary>
+    private readonly (string? Parent, string? State) _trace = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current
+        ? (current.Id, current.TraceStateString)
+        : (null, null);
+
     public Future Future => call.Future;
 
     /// <summary>Whether the last word from the node was that the task runs (not queued); a lost node then counts against the retries.</summary>
@@ -46,7 +52,7 @@ internal sealed class RemoteCall(OrleansExecutor executor, PendingCall call)
 
     private async Task RunCoreAsync()
     {
-        var request = new TaskSubmission(call.Encode(), executor.TaskTimeout);
+        var request = new TaskSubmission(call.Encode(), executor.TaskTimeout, executor.Name, _trace.Parent, _trace.State);
         int retriesLeft = executor.RetriesOnNodeLoss;
         while (true)
         {

@@ -16,8 +16,16 @@ internal sealed record NodeInfo([property: Id(0)] string Silo, [property: Id(1)]
 /// <summary>A call as it travels to a task grain.</summary>
 /// <param name="Call">The process pool's <c>CallItem</c>, encoded: the same wire format as a worker pipe.</param>
 /// <param name="Timeout">How long the call may run once started; null for no limit.</param>
+/// <param name="ExecutorName">The submitting executor's name, for the node-side activity's tags.</param>
+/// <param name="TraceParent">The submitter's W3C <c>traceparent</c> (its <c>Activity.Current.Id</c>), e.g. <c>00-4bf9...-00f0...-01</c>; null when it had no W3C activity.</param>
+/// <param name="TraceState">The submitter's W3C <c>tracestate</c>; null when empty.</param>
 [GenerateSerializer, Immutable]
-internal sealed record TaskSubmission([property: Id(0)] byte[] Call, [property: Id(1)] TimeSpan? Timeout);
+internal sealed record TaskSubmission(
+    [property: Id(0)] byte[] Call,
+    [property: Id(1)] TimeSpan? Timeout,
+    [property: Id(2)] string ExecutorName,
+    [property: Id(3)] string? TraceParent,
+    [property: Id(4)] string? TraceState);
 
 /// <summary>What a task grain knows about its task.</summary>
 internal enum RemoteTaskState

@@ -46,10 +46,18 @@ internal sealed class TaskCodeResolver
 
     private readonly object _loadLock = new();
 
-    public TaskCodeResolver(IEnumerable<string> probeFolders, string nodeName)
+    /// <summary>Where a node saved its uploads for its child processes (<c>{folder}/{mvid:N}/{name}.dll</c>); null on the node itself.</summary>
+    private readonly string? _savedUploads;
+
+    /// <summary>Makes a resolver.</summary>
+    /// <param name="probeFolders">Folders to load task assemblies from.</param>
+    /// <param name="nodeName">Names the node in messages.</param>
+    /// <param name="savedUploads">In a child process of an isolating node: the node's folder of saved uploads (see <see cref="IsolatedCall.Save"/>).</param>
+    public TaskCodeResolver(IEnumerable<string> probeFolders, string nodeName, string? savedUploads = null)
     {
         _probes = probeFolders.Where(Directory.Exists).Select(f => new ProbeLoadContext(Path.GetFullPath(f))).ToArray();
         NodeName = nodeName;
+        _savedUploads = savedUploads;
     }
 
     /// <summary>Names the node in messages.</summary>
@@ -82,17 +90,20 @@ internal sealed class TaskCodeResolver
     /// <summary>Adds an uploaded closure; a second upload of the same MVID is ignored.</summary>
     public void AddUpload(Guid moduleVersionId, IReadOnlyList<string> names, IReadOnlyList<byte[]> images)
     {
-        lock (_loadLock)
+        lock (_loadLock) AddUpload_NeedsLock(moduleVersionId, names, images);
+    }
+
+    private void AddUpload_NeedsLock(Guid moduleVersionId, IReadOnlyList<string> names, IReadOnlyList<byte[]> images)
+    {
+        System.Diagnostics.Debug.Assert(Monitor.IsEntered(_loadLock));
+        if (_uploads.ContainsKey(moduleVersionId)) return;
+        var context = new UploadLoadContext(moduleVersionId, names, images);
+        if (context.Root.ManifestModule.ModuleVersionId != moduleVersionId)
         {
-            if (_uploads.ContainsKey(moduleVersionId)) return;
-            var context = new UploadLoadContext(moduleVersionId, names, images);
-            if (context.Root.ManifestModule.ModuleVersionId != moduleVersionId)
-            {
-                context.Unload();
-                throw new InvalidDataException($"The upload for module version {moduleVersionId} holds {context.Root.FullName} with module version {context.Root.ManifestModule.ModuleVersionId}.");
-            }
-            _uploads[moduleVersionId] = context;
+            context.Unload();
+            throw new InvalidDataException($"The upload for module version {moduleVersionId} holds {context.Root.FullName} with module version {context.Root.ManifestModule.ModuleVersionId}.");
         }
+        _uploads[moduleVersionId] = context;
     }
 
     private Assembly? ResolveAssembly(AssemblyName name)
@@ -142,6 +153,8 @@ internal sealed class TaskCodeResolver
         if (_uploads.TryGetValue(mvid, out UploadLoadContext? upload)) return upload.Root;
 
         var name = new AssemblyName(r.AssemblyName);
+        // 2b. In a child of an isolating node: uploaded to the node, which saved it for its children.
+        if (LoadSavedUpload_NeedsLock(mvid, name) is { } saved) return saved;
         var otherBuilds = new List<string>();
         // 3. A probe folder.
         foreach (ProbeLoadContext probe in _probes)
@@ -166,6 +179,17 @@ internal sealed class TaskCodeResolver
                 $"than the client's (module version {mvid}); {r.DisplayName} was not run. Deploy the same build to the node, or remove it there so that the client uploads its own.");
         }
         throw new MissingTaskAssemblyException(r.AssemblyName, mvid);
+    }
+
+    /// <summary>Loads the closure the node saved for <paramref name="mvid"/>, the task's assembly first; null when there is none.</summary>
+    private Assembly? LoadSavedUpload_NeedsLock(Guid mvid, AssemblyName name)
+    {
+        System.Diagnostics.Debug.Assert(Monitor.IsEntered(_loadLock));
+        string folder = Path.Combine(_savedUploads ?? "", mvid.ToString("N"));
+        if (_savedUploads is null || !Directory.Exists(folder)) return null;
+        string[] files = [.. Directory.GetFiles(folder, "*.dll").OrderBy(f => !string.Equals(Path.GetFileNameWithoutExtension(f), name.Name, StringComparison.OrdinalIgnoreCase))];
+        AddUpload_NeedsLock(mvid, [.. files.Select(Path.GetFileNameWithoutExtension)!], [.. files.Select(File.ReadAllBytes)]);
+        return _uploads[mvid].Root;
     }
 
     private static Guid ReadMvid(string path)

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Futures.Diagnostics;
 using Futures.Orleans.Grains;
 using Futures.ProcessPool.Protocol;
 using Futures.ProcessPool.WorkerHost;
@@ -12,19 +15,31 @@ namespace Futures.Orleans.Worker;
 /// </summary>
 /// <remarks>
 /// User code runs on a <see cref="ThreadPoolExecutor"/> of <see cref="FuturesWorkerOptions.MaxConcurrency"/>
-/// threads, or, with <see cref="FuturesWorkerOptions.IsolateInProcesses"/>, in a
-/// <see cref="ProcessPoolExecutor"/>'s child processes. Calls are the process pool's own
+/// threads, or, with <see cref="FuturesWorkerOptions.IsolateInProcesses"/>, in the child processes of
+/// a <see cref="ProcessPoolExecutor"/> (one per task timeout, whose <c>taskTimeout</c> kills and
+/// replaces the child of a task that overruns). Calls are the process pool's own
 /// <see cref="CallItem"/>s, executed by <see cref="WorkerLoop.Execute(CallItem, Func{MethodRef, ValueTuple{System.Reflection.MethodInfo, object}}, Func{string, Type})"/>,
-/// so a call behaves the same on a node as in a worker process.
+/// so a call behaves the same on a node as in a worker process. Each task gets a <c>futures.task</c>
+/// activity parented on the submitter's trace context, current while the task is queued locally,
+/// so that the local executor's own activity nests under it.
 /// </remarks>
 internal sealed class WorkerNode : IDisposable
 {
     private readonly ILocalSiloDetails _silo;
-    private readonly Executor _executor;
+
+    /// <summary>Runs tasks on threads; null when tasks are isolated in processes.</summary>
+    private readonly ThreadPoolExecutor? _threads;
+
+    /// <summary>With <see cref="FuturesWorkerOptions.IsolateInProcesses"/>: process pools by task timeout (<see cref="TimeSpan.Zero"/> for none), made on first use, e.g. <c>{00:00:00: pool, 00:00:05: pool}</c>. Creation and disposal under its own lock.</summary>
+    private readonly Dictionary<TimeSpan, ProcessPoolExecutor> _pools = [];
+
+    /// <summary>Set by <see cref="Dispose"/>, under the lock of <see cref="_pools"/>: no pool is made after it.</summary>
+    private bool _disposed;
+
     private NodeInfo? _info;
 
     /// <summary>Tasks by grain key, e.g. <c>{"127.0.0.1:11111@1/3f2a...": task}</c>: here, not in the grain, so that any activation of the key on this node serves the task.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeTask> _tasks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NodeTask> _tasks = new(StringComparer.Ordinal);
 
     /// <summary>Drops tasks that no client has asked about for <see cref="AbandonedAfter"/> (their client is gone).</summary>
     private readonly Timer _sweeper;
@@ -39,10 +54,15 @@ internal sealed class WorkerNode : IDisposable
         _silo = silo;
         Options = o;
         Code = new TaskCodeResolver(o.ProbeFolders, silo.Name);
-        _executor = o.IsolateInProcesses
-            ? new ProcessPoolExecutor(o.MaxConcurrency, workerCrashMode: WorkerCrashMode.ReplaceWorker, name: $"FuturesWorker-{silo.Name}")
-            : new ThreadPoolExecutor(o.MaxConcurrency, threadNamePrefix: "FuturesWorker", name: $"FuturesWorker-{silo.Name}");
-        if (o.IsolateInProcesses) Environment.SetEnvironmentVariable(IsolatedCall.ProbeFoldersVariable, string.Join(Path.PathSeparator, o.ProbeFolders));
+        if (o.IsolateInProcesses)
+        {
+            Environment.SetEnvironmentVariable(IsolatedCall.ProbeFoldersVariable, string.Join(Path.PathSeparator, o.ProbeFolders));
+            _ = IsolatedCall.UploadFolder; // made now, so that every child inherits its variable
+        }
+        else
+        {
+            _threads = new ThreadPoolExecutor(o.MaxConcurrency, threadNamePrefix: "FuturesWorker", name: $"FuturesWorker-{silo.Name}");
+        }
         _sweeper = new Timer(static s => ((WorkerNode)s!).Sweep(), this, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
     }
 
@@ -56,6 +76,13 @@ internal sealed class WorkerNode : IDisposable
 
     /// <summary>The task <paramref name="id"/>, or null when this node never had it (or forgot it).</summary>
     public NodeTask? Find(string id) => _tasks.TryGetValue(id, out NodeTask? task) ? task : null;
+
+    /// <summary>Adds an uploaded closure, and saves it for the child processes when tasks are isolated.</summary>
+    public void AddUpload(AssemblyUpload upload)
+    {
+        Code.AddUpload(upload.ModuleVersionId, upload.Names, upload.Images);
+        if (Options.IsolateInProcesses) IsolatedCall.Save(upload.ModuleVersionId, upload.Names, upload.Images);
+    }
 
     /// <summary>Queues the task again once its code has been uploaded.</summary>
     public void RetryAfterUpload(string id)
@@ -73,7 +100,7 @@ internal sealed class WorkerNode : IDisposable
 
     private void Sweep()
     {
-        long limit = System.Diagnostics.Stopwatch.GetTimestamp() - (long)(AbandonedAfter.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        long limit = Stopwatch.GetTimestamp() - (long)(AbandonedAfter.TotalSeconds * Stopwatch.Frequency);
         foreach (var (id, task) in _tasks)
         {
             if (task.LastSeen < limit) Release(id);
@@ -87,26 +114,81 @@ internal sealed class WorkerNode : IDisposable
     /// <summary>This node, as task grains report it.</summary>
     public NodeInfo Info => _info ??= new NodeInfo(_silo.SiloAddress.ToParsableString(), _silo.Name, Environment.ProcessId);
 
-    /// <summary>Queues <paramref name="task"/> on the local executor.</summary>
+    /// <summary>Queues <paramref name="task"/> on the local executor, under its activity.</summary>
     private void Run(NodeTask task)
     {
-        TaskSubmission request = task.Request;
-        if (Options.IsolateInProcesses)
+        Activity? previous = Activity.Current;
+        task.Activity = StartActivity(task.Request);
+        try
         {
-            // The child process resolves the code itself (the node's deps and probe folders reach it
-            // through the environment); the call counts as running from the moment it is queued.
-            task.Started.TrySetResult();
-            Future<byte[]> isolated = _executor.Submit(IsolatedCall.Run, request.Call);
-            task.Future = isolated;
-            isolated.AddDoneCallback(f => task.Done.TrySetResult(Outcome(f)));
+            if (_threads is not null) RunOnThread(task, _threads);
+            else ThreadPool.UnsafeQueueUserWorkItem(static s => s.Node.RunIsolated(s.Task), (Node: this, Task: task), preferLocal: false);
         }
-        else
+        finally
         {
-            Future<TaskPoll> future = _executor.Submit(static (node, t) => node.Execute(t), this, task);
-            task.Future = future;
-            future.AddDoneCallback(f => task.Done.TrySetResult(f.Exception() is { } e ? Failed(e) : f.Result()));
+            // Run is called on a grain turn: the activity is current only while the local executor
+            // captures the submitter's context, and does not leak into the turn.
+            Activity.Current = previous;
         }
-        if (request.Timeout is { } timeout) _ = EnforceTimeoutAsync(task, timeout);
+        if (task.Activity is { } activity) _ = task.Done.Task.ContinueWith(static (t, a) => StopActivity((Activity)a!, t.Result), activity, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void RunOnThread(NodeTask task, ThreadPoolExecutor threads)
+    {
+        Future<TaskPoll> future = threads.Submit(static (node, t) => node.Execute(t), this, task);
+        task.SetFuture(future);
+        future.AddDoneCallback(f => task.Done.TrySetResult(f.Exception() is { } e ? Failed(e) : f.Result()));
+        if (task.Request.Timeout is { } timeout) _ = EnforceTimeoutAsync(task, timeout);
+    }
+
+    /// <summary>Runs on a .NET thread-pool thread (loading code is no work for a grain turn): checks the code on the node, then queues the call on the process pool of its timeout.</summary>
+    /// <remarks>
+    /// The node resolves the method first so that a missing build asks the client for an upload
+    /// (which the node saves for its children) and a different build fails before any child runs;
+    /// the child then resolves it again by itself. The call counts as running from here on.
+    /// </remarks>
+    private void RunIsolated(NodeTask task)
+    {
+        task.Started.TrySetResult();
+        Activity.Current = task.Activity; // so that the process pool's own activity nests under the task's
+        try
+        {
+            if (CheckCode(CallItem.Decode(task.Request.Call)) is { } needsAssembly)
+            {
+                task.Done.TrySetResult(needsAssembly);
+                return;
+            }
+            Future<byte[]> isolated = PoolFor(task.Request.Timeout).Submit(IsolatedCall.Run, task.Request.Call);
+            task.SetFuture(isolated);
+            isolated.AddDoneCallback(f => task.Done.TrySetResult(f.Exception() is { } e ? Failed(e) : new TaskPoll(RemoteTaskState.Done, f.Result(), null)));
+        }
+        catch (Exception e)
+        {
+            // The node is shutting down (its pools refuse work), or the call is unreadable.
+            task.Done.TrySetResult(Failed(e));
+        }
+        finally
+        {
+            Activity.Current = null;
+        }
+    }
+
+    /// <summary>The process pool for tasks of <paramref name="timeout"/>, made on first use.</summary>
+    /// <exception cref="ObjectDisposedException">The node is shutting down.</exception>
+    private ProcessPoolExecutor PoolFor(TimeSpan? timeout)
+    {
+        TimeSpan key = timeout ?? TimeSpan.Zero;
+        lock (_pools)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_pools.TryGetValue(key, out ProcessPoolExecutor? pool))
+            {
+                string name = $"FuturesWorker-{_silo.Name}" + (timeout is null ? "" : $"-timeout-{key.TotalMilliseconds:F0}ms");
+                pool = new ProcessPoolExecutor(Options.MaxConcurrency, taskTimeout: timeout, workerCrashMode: WorkerCrashMode.ReplaceWorker, name: name);
+                _pools[key] = pool;
+            }
+            return pool;
+        }
     }
 
     /// <summary>Runs on an executor thread: resolves the code and runs the call, as a worker process would.</summary>
@@ -114,6 +196,12 @@ internal sealed class WorkerNode : IDisposable
     {
         task.Started.TrySetResult();
         CallItem call = CallItem.Decode(task.Request.Call);
+        return CheckCode(call) ?? Done(WorkerLoop.Execute(call, Code.ResolveMethod, Code.ResolveType));
+    }
+
+    /// <summary>A NeedsAssembly poll when the node has no build of the call's assembly; null when the call can go on.</summary>
+    private TaskPoll? CheckCode(CallItem call)
+    {
         try
         {
             Code.ResolveMethod(call.Method);
@@ -125,18 +213,16 @@ internal sealed class WorkerNode : IDisposable
         }
         catch (Exception)
         {
-            // A different build, or a broken assembly: Execute below fails the call with the same exception.
+            // A different build, or a broken assembly: executing the call fails it with the same exception.
         }
-        return Done(WorkerLoop.Execute(call, Code.ResolveMethod, Code.ResolveType));
+        return null;
     }
 
     private static TaskPoll Done(ResultItem result) => new(RemoteTaskState.Done, result.Encode(), null);
 
     private static TaskPoll Failed(Exception e) => Done(new ResultItem(0, ExceptionInfo.From(e), []));
 
-    private static TaskPoll Outcome(Future<byte[]> f) => f.Exception() is { } e ? Failed(e) : new TaskPoll(RemoteTaskState.Done, f.Result(), null);
-
-    /// <summary>Fails the task with <see cref="TimeoutException"/> once it has run <paramref name="timeout"/>.</summary>
+    /// <summary>Thread mode: fails the task with <see cref="TimeoutException"/> once it has run <paramref name="timeout"/>; its thread's call is abandoned.</summary>
     private static async Task EnforceTimeoutAsync(NodeTask task, TimeSpan timeout)
     {
         await Task.WhenAny(task.Started.Task, task.Done.Task).ConfigureAwait(false);
@@ -145,9 +231,44 @@ internal sealed class WorkerNode : IDisposable
         task.Cancel();
     }
 
+    /// <summary>Starts the task's node-side activity, parented on the submitter's W3C context; null (one branch) when nobody listens here.</summary>
+    private Activity? StartActivity(TaskSubmission request)
+    {
+        if (!FuturesTracing.Source.HasListeners()) return null;
+        ActivityContext.TryParse(request.TraceParent, request.TraceState, isRemote: true, out ActivityContext parent);
+        Activity? activity = FuturesTracing.Source.StartActivity(FuturesTracing.TaskActivityName, ActivityKind.Consumer, parent);
+        if (activity is null) return null;
+        activity.SetTag("futures.executor.kind", ExecutorKind.Orleans);
+        activity.SetTag("futures.executor.name", request.ExecutorName);
+        activity.SetTag("futures.node.name", _silo.Name);
+        activity.SetTag("futures.node.pid", Environment.ProcessId);
+        if (activity.IsAllDataRequested) activity.SetTag("code.function.name", CallItem.Decode(request.Call).Method.DisplayName);
+        return activity;
+    }
+
+    /// <summary>Ends the task's activity with its outcome: an error status when the call threw (or needs an upload, which runs it again under a new activity).</summary>
+    private static void StopActivity(Activity activity, TaskPoll outcome)
+    {
+        if (outcome.State == RemoteTaskState.NeedsAssembly) activity.SetStatus(ActivityStatusCode.Error, "The node lacks the task's assembly; the client uploads it.");
+        else if (outcome.Result is { } result && ResultItem.Decode(result).Exception is { } error)
+        {
+            activity.SetTag("exception.type", error.TypeName);
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+        activity.Stop();
+    }
+
     public void Dispose()
     {
         _sweeper.Dispose();
-        _executor.Shutdown(wait: false, cancelFutures: true);
+        _threads?.Shutdown(wait: false, cancelFutures: true);
+        ProcessPoolExecutor[] pools;
+        lock (_pools)
+        {
+            _disposed = true;
+            pools = [.. _pools.Values];
+        }
+        // Outside the lock: cancelling runs the futures' done-callbacks.
+        foreach (ProcessPoolExecutor pool in pools) pool.Shutdown(wait: false, cancelFutures: true);
     }
 }

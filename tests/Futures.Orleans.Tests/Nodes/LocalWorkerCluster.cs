@@ -36,16 +36,21 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     public IClusterClient Client => _clientHost!.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Starts <paramref name="count"/> nodes (the first is the primary, holding the membership table) and connects a client.</summary>
-    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, params string[] probeFolders)
+    /// <param name="count">How many nodes.</param>
+    /// <param name="maxConcurrency">Each node's <c>--max-concurrency</c>.</param>
+    /// <param name="timeout">How long each node may take to be ready, and the client to connect.</param>
+    /// <param name="isolate">Whether the nodes run each task in a child process (<c>--isolate</c>).</param>
+    /// <param name="probeFolders">Each node's <c>--probe</c> folders.</param>
+    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, params string[] probeFolders)
     {
         var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}");
         try
         {
             string worker = FindWorkerDll();
-            Node primary = cluster.StartNode(worker, 0, null, maxConcurrency, probeFolders);
+            Node primary = cluster.StartNode(worker, 0, null, maxConcurrency, isolate, probeFolders);
             await WaitReadyAsync(primary, timeout);
             Node[] others = Enumerable.Range(1, count - 1)
-                .Select(i => cluster.StartNode(worker, i, primary.SiloPort, maxConcurrency, probeFolders)).ToArray();
+                .Select(i => cluster.StartNode(worker, i, primary.SiloPort, maxConcurrency, isolate, probeFolders)).ToArray();
             await Task.WhenAll(others.Select(n => WaitReadyAsync(n, timeout)));
             await cluster.ConnectAsync(timeout);
             return cluster;
@@ -57,7 +62,7 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
         }
     }
 
-    private Node StartNode(string workerDll, int index, int? primaryPort, int maxConcurrency, string[] probeFolders)
+    private Node StartNode(string workerDll, int index, int? primaryPort, int maxConcurrency, bool isolate, string[] probeFolders)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
         var start = new ProcessStartInfo(DotnetHost())
@@ -79,6 +84,7 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
             start.ArgumentList.Add("--primary");
             start.ArgumentList.Add($"127.0.0.1:{p}");
         }
+        if (isolate) start.ArgumentList.Add("--isolate");
         foreach (string folder in probeFolders)
         {
             start.ArgumentList.Add("--probe");
