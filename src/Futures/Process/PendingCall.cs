@@ -53,7 +53,7 @@ internal sealed class PendingCall
 
     /// <summary>Checks and serializes <paramref name="item"/>, on the submitting thread.</summary>
     /// <param name="item">The call.</param>
-    /// <param name="executor">The executor whose metrics count a call that fails here; null to count nothing (an executor that reports its own outcomes).</param>
+    /// <param name="executor">The process pool whose metrics count a call that fails here, and whose trace the call joins; null for an executor that reports its own outcomes and carries its own trace context (Orleans): nothing is counted or captured.</param>
     /// <returns>The call, or null if its arguments could not be serialized (its future has failed with the serializer's exception).</returns>
     /// <exception cref="ArgumentException">The delegate captures state or cannot be named for a worker.</exception>
     public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null)
@@ -71,7 +71,7 @@ internal sealed class PendingCall
             item.Future.SetException(e);
             return null;
         }
-        return new PendingCall(item, shape, method, json, CallTrace.Capture());
+        return new PendingCall(item, shape, method, json, executor is null ? null : CallTrace.Capture());
     }
 
     /// <summary>Takes the call out of the queue for a worker: Pending → Running, or false (counted as cancelled) if it was cancelled.</summary>
