@@ -329,7 +329,7 @@ internal sealed class ExecutorManagerThread
         {
             WorkerProcess? target = IdleWorker();
             bool spawn = target is null && LiveWorkers() + _spawning < _executor.MaxWorkers;
-            if (target is null && !spawn && QueuedBehindBusy() < ExtraQueuedCalls) target = BusyWorkerWithRoom();
+            if (target is null && !spawn && QueuedBehindBusy() < ExtraQueuedCalls) target = LongestRunning();
             if (target is null && !spawn) return false;
             if (spawn && !mayTakeForSpawn) return _ready.Count > 0 || _executor.HasPending;
             if (TakeNextCall_NeedsLock() is not { } call) return false;
@@ -349,10 +349,21 @@ internal sealed class ExecutorManagerThread
         return null;
     }
 
-    private WorkerProcess? BusyWorkerWithRoom()
+    /// <summary>
+    /// The busy worker (one call, no extra yet) whose call has run longest: the likeliest to finish
+    /// first, so the extra call waits least behind it. Taking the first busy worker instead once
+    /// queued the extra call behind a worker that had just started while another was about to
+    /// finish, which left that one idle: 2 workers ran 4 equal calls as 3 + 1.
+    /// </summary>
+    private WorkerProcess? LongestRunning()
     {
-        foreach (WorkerProcess w in _workers) if (w.InFlight.Count == 1 && CanTakeMore(w)) return w;
-        return null;
+        WorkerProcess? oldest = null;
+        foreach (WorkerProcess w in _workers)
+        {
+            if (w.InFlight.Count != 1 || !CanTakeMore(w)) continue;
+            if (oldest is null || w.RunningSince < oldest.RunningSince) oldest = w;
+        }
+        return oldest;
     }
 
     private bool CanTakeMore(WorkerProcess w) =>

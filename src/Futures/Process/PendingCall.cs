@@ -55,7 +55,7 @@ internal sealed class PendingCall
     /// <returns>The call, or null if its arguments could not be serialized (its future has failed with the serializer's exception).</returns>
     /// <exception cref="ArgumentException">The delegate captures state or cannot be named for a worker.</exception>
     /// <param name="item">The call.</param>
-    /// <param name="executor">The executor whose metrics record the outcome; null for one that records its own.</param>
+    /// <param name="executor">The process pool whose metrics count a call that fails here, and whose trace the call joins; null for an executor that reports its own outcomes and carries its own trace context (Orleans): nothing is counted or captured.</param>
     /// <param name="blobs">Whether <c>byte[]</c> values cross as blob frames (a worker pipe) rather than base64 JSON (a self-contained item).</param>
     public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null, bool blobs = false)
     {
@@ -73,7 +73,11 @@ internal sealed class PendingCall
             item.Future.SetException(e);
             return null;
         }
-        return new PendingCall(item, shape, method, json, CallTrace.Capture()) { UsesBlobs = blobs, Blobs = blobList is { Count: > 0 } ? blobList : null };
+        return new PendingCall(item, shape, method, json, executor is null ? null : CallTrace.Capture())
+        {
+            UsesBlobs = blobs,
+            Blobs = blobList is { Count: > 0 } ? blobList : null,
+        };
     }
 
     /// <summary>Whether <c>byte[]</c> values cross as blob frames (see <see cref="CallItem.Blobs"/>).</summary>
