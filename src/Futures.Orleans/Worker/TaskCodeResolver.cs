@@ -71,16 +71,7 @@ internal sealed class TaskCodeResolver
         if (_methods.TryGetValue(r.CacheKey, out var resolved)) return resolved;
         Assembly assembly = FindAssembly(r);
         Module module = assembly.GetModules().First(m => m.ModuleVersionId == r.ModuleVersionId);
-        var method = (MethodInfo)(module.ResolveMethod(r.MetadataToken)
-            ?? throw new MissingMethodException($"No method with token 0x{r.MetadataToken:x8} in {assembly.FullName}."));
-        if (r.TypeArguments.Length > 0)
-        {
-            Type closed = method.DeclaringType!.MakeGenericType(r.TypeArguments.Select(ResolveType).ToArray());
-            method = (MethodInfo)MethodBase.GetMethodFromHandle(method.MethodHandle, closed.TypeHandle)!;
-        }
-        if (r.MethodArguments.Length > 0) method = method.MakeGenericMethod(r.MethodArguments.Select(ResolveType).ToArray());
-        resolved = (method, method.IsStatic ? null : TargetOf(method.DeclaringType!));
-        return _methods.GetOrAdd(r.CacheKey, resolved);
+        return _methods.GetOrAdd(r.CacheKey, Futures.ProcessPool.WorkerHost.AssemblyResolver.ResolveIn(module, r, ResolveType));
     }
 
     /// <summary>The type named <paramref name="assemblyQualifiedName"/>: task assemblies first, then the node's own.</summary>
@@ -198,12 +189,5 @@ internal sealed class TaskCodeResolver
         using var pe = new PEReader(stream);
         MetadataReader metadata = pe.GetMetadataReader();
         return metadata.GetGuid(metadata.GetModuleDefinition().Mvid);
-    }
-
-    /// <summary>The <c>&lt;&gt;c</c> singleton that a non-capturing lambda is called on, or a fresh instance of a field-less class.</summary>
-    private static object TargetOf(Type type)
-    {
-        FieldInfo? singleton = type.GetField("<>9", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic);
-        return singleton?.GetValue(null) ?? RuntimeHelpers.GetUninitializedObject(type);
     }
 }

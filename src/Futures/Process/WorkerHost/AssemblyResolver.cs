@@ -59,14 +59,23 @@ internal sealed class AssemblyResolver
                 $"(module version {assembly.ManifestModule.ModuleVersionId}, expected {r.ModuleVersionId}); " +
                 $"{r.DisplayName} was not run.");
         }
+        return ResolveIn(module, r, ResolveType);
+    }
+
+    /// <summary>
+    /// The method <paramref name="r"/> names in <paramref name="module"/>, closed over its type
+    /// arguments, and the instance to call it on. Shared with the Orleans node's resolver.
+    /// </summary>
+    internal static (MethodInfo Method, object? Target) ResolveIn(Module module, MethodRef r, Func<string, Type> resolveType)
+    {
         var method = (MethodInfo)(module.ResolveMethod(r.MetadataToken)
-            ?? throw new MissingMethodException($"No method with token 0x{r.MetadataToken:x8} in {assembly.FullName}."));
+            ?? throw new MissingMethodException($"No method with token 0x{r.MetadataToken:x8} in {module.Assembly.FullName}."));
         if (r.TypeArguments.Length > 0)
         {
-            Type closed = method.DeclaringType!.MakeGenericType(r.TypeArguments.Select(ResolveType).ToArray());
+            Type closed = method.DeclaringType!.MakeGenericType(r.TypeArguments.Select(resolveType).ToArray());
             method = (MethodInfo)MethodBase.GetMethodFromHandle(method.MethodHandle, closed.TypeHandle)!;
         }
-        if (r.MethodArguments.Length > 0) method = method.MakeGenericMethod(r.MethodArguments.Select(ResolveType).ToArray());
+        if (r.MethodArguments.Length > 0) method = method.MakeGenericMethod(r.MethodArguments.Select(resolveType).ToArray());
         return (method, method.IsStatic ? null : TargetOf(method.DeclaringType!));
     }
 
