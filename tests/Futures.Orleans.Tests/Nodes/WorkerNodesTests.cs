@@ -84,7 +84,6 @@ public sealed class WorkerNodesTests : TestBase
             // Running there as far as the executor knows: these fail (or are retried); the others go on.
             var lostIds = Directory.GetFiles(folder).Select(Marker)
                 .Where(m => m.Pid == killed.Pid && executor.ObservedRunning(futures[m.Id])).Select(m => m.Id).ToHashSet();
-            var startedThere = Directory.GetFiles(folder).Select(Marker).Where(m => m.Pid == killed.Pid).Select(m => m.Id).ToHashSet();
 
             if (retries == 0)
             {
@@ -99,11 +98,12 @@ public sealed class WorkerNodesTests : TestBase
             }
             for (int i = 0; i < count; i++)
             {
-                if (retries == 0 && startedThere.Contains(i))
+                if (retries == 0 && futures[i].Exception(UnexpectedTimeout) is { } e)
                 {
-                    // Started there, maybe just before the kill: failed, or (not yet seen running) run again elsewhere.
-                    if (futures[i].Exception(UnexpectedTimeout) is { } e) e.Should().BeOfType<WorkerLostException>();
-                    else futures[i].Result().Should().NotBe(killed.Pid);
+                    // Only the killed node's tasks may fail: those seen running there, and any that had
+                    // started there an instant before the kill, before its marker file was written
+                    // (seen once at load 25 in CI).
+                    e.Should().BeOfType<WorkerLostException>().Which.Message.Should().Contain($"pid {killed.Pid}");
                     continue;
                 }
                 futures[i].Result(UnexpectedTimeout).Should().NotBe(killed.Pid);
