@@ -15,6 +15,45 @@ internal static class MemoryMeasurements
         BoundedPeakWorkingSet(tasks);
         UnboundedBytesPerQueuedTask(1_000_000);
         MapBufferedOverEndlessInput(tasks / 2);
+        SubmitPathAllocations(100_000);
+    }
+
+    /// <summary>
+    /// Bytes the submitting thread allocates per Submit (GC.GetAllocatedBytesForCurrentThread), with
+    /// nobody listening and then with listeners on the Futures meter and activity source.
+    /// </summary>
+    private static void SubmitPathAllocations(int tasks)
+    {
+        double quiet = BytesPerSubmit(tasks);
+        using var meterListener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (i, l) => { if (i.Meter.Name == "Futures") l.EnableMeasurementEvents(i); },
+        };
+        meterListener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+        meterListener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        meterListener.Start();
+        using var activityListener = new ActivityListener
+        {
+            ShouldListenTo = static s => s.Name == "Futures",
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(activityListener);
+        double listened = BytesPerSubmit(tasks);
+        Console.WriteLine($"submit path, bytes allocated by the submitting thread per Submit: {quiet:F1} with nobody listening " +
+            $"(Future + work item), {listened:F1} with meter and activity listeners");
+
+        static double BytesPerSubmit(int n)
+        {
+            using var executor = new ThreadPoolExecutor(maxWorkers: 2);
+            var futures = new Future<int>[n];
+            for (int i = 0; i < n; i++) futures[i] = executor.Submit(static () => 1); // warm up
+            foreach (var f in futures) f.Result();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < n; i++) futures[i] = executor.Submit(static () => 1);
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var f in futures) f.Result();
+            return (after - before) / (double)n;
+        }
     }
 
     private static void BoundedPeakWorkingSet(int tasks)
