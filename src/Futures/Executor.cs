@@ -42,6 +42,9 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// </remarks>
     public virtual void Shutdown(bool wait = true, bool cancelFutures = false) => _shutdown = true;
 
+    /// <summary>Shutdown for the ProcessExit hook (<see cref="ExecutorExitHook"/>): lets the submitted work finish.</summary>
+    internal virtual void ShutdownAtExit() => Shutdown(wait: true);
+
     /// <summary>Shuts down and waits for the submitted work: <c>Shutdown(wait: true)</c>.</summary>
     public void Dispose()
     {

@@ -229,7 +229,7 @@ internal sealed class ExecutorManagerThread
 
     private void Run()
     {
-        ProcessPoolExitHook.Register(_executor);
+        ExecutorExitHook.Register(_executor);
         try
         {
             Loop();
@@ -248,7 +248,7 @@ internal sealed class ExecutorManagerThread
         {
             _executor.PublishWorkerCounts(live: 0, busy: 0);
             FuturesMetrics.Unregister(_executor);
-            ProcessPoolExitHook.Unregister(_executor);
+            ExecutorExitHook.Unregister(_executor);
         }
     }
 

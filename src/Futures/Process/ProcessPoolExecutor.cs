@@ -282,7 +282,7 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     }
 
     /// <summary>Shutdown for the ProcessExit hook: lets the submitted work finish, but never waits for a manager thread that is itself exiting the process.</summary>
-    internal void ShutdownAtExit()
+    internal override void ShutdownAtExit()
     {
         Shutdown(wait: false);
         ExecutorManagerThread? manager;

@@ -21,7 +21,7 @@ namespace Futures;
 /// <c>maxQueueSize</c> with the chosen <see cref="QueueFullMode"/>. Worker threads are started
 /// lazily, only when no idle worker can take new work, up to <see cref="MaxWorkers"/>, and named
 /// <c>{prefix}_{n}</c>. They are background threads, yet work already submitted still runs before
-/// the process exits normally (see <see cref="ThreadPoolExitHook"/>).
+/// the process exits normally (see <see cref="ExecutorExitHook"/>).
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
@@ -216,7 +216,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
             var worker = new WorkerThread(this, $"{_threadNamePrefix}_{_threads.Count}");
             _threads.Add(worker);
             Interlocked.Increment(ref _liveWorkers);
-            if (_threads.Count == 1) ThreadPoolExitHook.Register(this);
+            if (_threads.Count == 1) ExecutorExitHook.Register(this);
             // UnsafeStart: the worker must not inherit the ExecutionContext of the submitter that
             // happened to start it; each item runs in its own submitter's context (CallWorkItem),
             // and the initializer and flow-suppressed items in the default one, as with Task.Run.
@@ -316,7 +316,7 @@ public sealed class ThreadPoolExecutor : Executor, IObservableExecutor
     /// </summary>
     private void OnAllWorkersExited()
     {
-        ThreadPoolExitHook.Unregister(this);
+        ExecutorExitHook.Unregister(this);
         _workersExited.TrySetResult();
     }
 
