@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Futures.Codec;
 using Futures.Internal;
 using Futures.ProcessPool.Protocol;
 
@@ -77,55 +78,73 @@ internal sealed class CallShape
 
     private static void SetTyped<T>(Future future, object? value) => ((Future<T>)future).SetResult((T)value!);
 
-    /// <summary>The arguments of <paramref name="item"/> as the JSON array the worker reads (an array of arrays for a chunk).</summary>
-    /// <exception cref="Exception">Whatever the serializer throws for a value it cannot write.</exception>
+    /// <summary>Slot names for messages, by position: <c>arg1</c>, <c>arg2</c>, ...</summary>
+    private static readonly string[] s_argumentNames = ["arg1", "arg2", "arg3", "arg4"];
+
+    /// <summary>How many calls <paramref name="item"/> is: 1, or the items of a Map chunk.</summary>
+    public int CountOf(WorkItem item) => IsChunk ? ((Array)item.GetArguments()[0]!).Length : 1;
+
+    /// <summary>
+    /// The values of <paramref name="item"/> as one codec payload (<see cref="Protocol.CallItem.Payload"/>):
+    /// the target first when a copy of it crosses, then the arguments (each chunk item's in turn).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value cannot cross; the message names its type and place.</exception>
+    /// <exception cref="Exception">Whatever user code that runs while encoding throws.</exception>
     /// <param name="item">The call.</param>
-    /// <param name="blobs">Where <c>byte[]</c> arguments go, as blobs (see <see cref="Protocol.CallItem.Blobs"/>); null: as base64 JSON.</param>
-    public byte[] SerializeArguments(WorkItem item, List<byte[]>? blobs = null)
+    /// <param name="target">The delegate's target, when <paramref name="targetType"/> says it crosses.</param>
+    /// <param name="targetType">The target's declared type; null when no target crosses.</param>
+    /// <param name="blobs">Where large values go as blobs (a worker pipe); null: all in the JSON.</param>
+    public byte[] EncodeValues(WorkItem item, object? target, Type? targetType, BlobList? blobs)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        var values = new List<object?>();
+        var types = new List<Type>();
+        var slots = new List<string>();
+        if (targetType is not null)
         {
-            object?[] arguments = item.GetArguments();
-            if (blobs is not null && !IsChunk)
+            values.Add(target);
+            types.Add(targetType);
+            slots.Add("the target (a copy of the object the method is bound to)");
+        }
+        object?[] arguments = item.GetArguments();
+        if (!IsChunk)
+        {
+            AddCall(arguments, "");
+        }
+        else
+        {
+            int n = 0;
+            foreach (object? element in (Array)arguments[0]!)
             {
-                writer.WriteStartArray();
-                for (int i = 0; i < arguments.Length; i++)
-                {
-                    if (ArgumentTypes[i] != typeof(byte[])) Write(writer, arguments[i], i);
-                    else if (arguments[i] is not byte[] bytes) writer.WriteNullValue();
-                    else
-                    {
-                        // Copied now, as serialization would: a change to the array after Submit is not seen.
-                        writer.WriteNumberValue(blobs.Count);
-                        blobs.Add(bytes.AsSpan().ToArray());
-                    }
-                }
-                writer.WriteEndArray();
-            }
-            else if (IsChunk)
-            {
-                writer.WriteStartArray();
-                foreach (object? element in (Array)arguments[0]!) WriteTuple(writer, (ITuple)element!);
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteStartArray();
-                for (int i = 0; i < arguments.Length; i++) Write(writer, arguments[i], i);
-                writer.WriteEndArray();
+                ITuple tuple = (ITuple)element!;
+                var one = new object?[tuple.Length];
+                for (int i = 0; i < one.Length; i++) one[i] = tuple[i];
+                AddCall(one, $"item {n++} ");
             }
         }
-        return buffer.ToArray();
+        return ValueCodec.Encode(values.ToArray(), types.ToArray(), blobs, slots.ToArray());
+
+        void AddCall(object?[] args, string prefix)
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                values.Add(args[i]);
+                types.Add(ArgumentTypes[i]);
+                slots.Add(prefix + (i < s_argumentNames.Length ? s_argumentNames[i] : $"arg{i + 1}"));
+            }
+        }
     }
 
-    private void WriteTuple(System.Text.Json.Utf8JsonWriter writer, ITuple tuple)
+    /// <summary>The value a successful <paramref name="result"/> carries, of <see cref="ResultType"/> (an array for a chunk of <paramref name="count"/> calls).</summary>
+    /// <exception cref="System.Text.Json.JsonException">The result is not what the worker should have sent, or names a type this side will not build.</exception>
+    public object? DecodeResult(Protocol.ResultItem result, int count, CodecTypeResolver? types)
     {
-        writer.WriteStartArray();
-        for (int i = 0; i < tuple.Length; i++) Write(writer, tuple[i], i);
-        writer.WriteEndArray();
+        if (ResultType is null) return null;
+        BlobList? blobs = result.Blobs is { } received ? new BlobList(received) : null;
+        if (!IsChunk) return ValueCodec.Decode(result.ResultJson, [ResultType], blobs, types)[0];
+        Type element = ResultType.GetElementType()!;
+        object?[] values = ValueCodec.Decode(result.ResultJson, Enumerable.Repeat(element, count).ToArray(), blobs, types);
+        var array = Array.CreateInstance(element, count);
+        for (int i = 0; i < count; i++) array.SetValue(values[i], i);
+        return array;
     }
-
-    private void Write(System.Text.Json.Utf8JsonWriter writer, object? value, int index) =>
-        System.Text.Json.JsonSerializer.Serialize(writer, value, ArgumentTypes[index], Wire.JsonOptions);
 }

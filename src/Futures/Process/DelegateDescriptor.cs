@@ -8,10 +8,13 @@ namespace Futures.ProcessPool;
 /// Decides whether a delegate can cross to a worker, and names its method for the worker.
 /// </summary>
 /// <remarks>
-/// What crosses is a method, never an object: a static method, or a lambda that captures nothing
-/// (its target is the compiler's <c>&lt;&gt;c</c> singleton, a compiler-generated class without
-/// instance fields, which the worker makes for itself). Anything else carries state that would
-/// silently be lost, so it is rejected at Submit, naming the captured variables.
+/// What crosses: a static method; a lambda that captures nothing (its target is the compiler's
+/// <c>&lt;&gt;c</c> singleton, a compiler-generated class without instance fields, which the worker
+/// makes for itself); or an instance method of the app's, with a copy of its target, which then
+/// crosses by the codec's rules as pickle copies a bound method's instance (a static method
+/// closed over its first argument likewise, the argument being the copy). A lambda that captures
+/// variables — or <c>this</c> — is refused at Submit, naming what it captures: pass those as
+/// arguments.
 /// </remarks>
 internal static class DelegateDescriptor
 {
@@ -21,11 +24,11 @@ internal static class DelegateDescriptor
     /// allocations, paid once per method instead of at every Submit (measured: 448 ns and 376 B per
     /// Submit before, 182 ns and 0 B after; --process-quick describe). Only methods that passed are kept.
     /// </summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(MethodInfo Method, Type? Target), MethodRef> s_described = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(MethodInfo Method, Type? Target), DescribedMethod> s_described = new();
 
-    /// <summary>The method of <paramref name="function"/>, named for a worker.</summary>
-    /// <exception cref="ArgumentException">The delegate captures state, is multicast, or was emitted at run time.</exception>
-    public static MethodRef Describe(Delegate function, string paramName)
+    /// <summary>The method of <paramref name="function"/>, named for a worker, and whether its target crosses with it.</summary>
+    /// <exception cref="ArgumentException">The delegate captures variables, is multicast, or was emitted at run time.</exception>
+    public static DescribedMethod Describe(Delegate function, string paramName)
     {
         if (function.HasSingleTarget is false)
         {
@@ -33,17 +36,34 @@ internal static class DelegateDescriptor
         }
         MethodInfo method = function.Method;
         Type? targetType = function.Target?.GetType();
-        if (s_described.TryGetValue((method, targetType), out MethodRef? known)) return known;
+        if (s_described.TryGetValue((method, targetType), out DescribedMethod? known)) return known;
         if (method.DeclaringType is null || method.Module.Assembly.IsDynamic)
         {
             throw new ArgumentException(
                 $"{method.Name} was emitted at run time (a DynamicMethod or compiled expression); a worker process can only run a method of an assembly it can load.", paramName);
         }
-        if (function.Target is { } target && !IsStateless(target.GetType()))
+        Type? crossingTarget = null;
+        if (function.Target is { } target)
         {
-            throw new ArgumentException(CaptureMessage(function, target), paramName);
+            Type type = target.GetType();
+            if (type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false))
+            {
+                if (!IsStateless(type)) throw new ArgumentException(CaptureMessage(function, target), paramName);
+            }
+            else if (method.Name.StartsWith('<'))
+            {
+                throw new ArgumentException(
+                    $"The delegate passed to a process pool captures this (a lambda or local function that uses the {type.FullName} it was made in). " +
+                    "Only static methods, lambdas that capture nothing and instance methods (with a copy of their object) can run in a worker process: " +
+                    "pass the state as arguments instead (Submit(fn, arg1, ...)), or make the lambda static.", paramName);
+            }
+            else
+            {
+                // A method of the app's bound to its object: the object crosses too, as a copy.
+                crossingTarget = method.IsStatic ? method.GetParameters()[0].ParameterType : method.DeclaringType;
+            }
         }
-        MethodRef described = MethodRef.Of(method);
+        var described = new DescribedMethod(MethodRef.Of(method), crossingTarget);
         // Not for a collectible assembly: the cache would keep it loaded.
         if (!method.Module.Assembly.IsCollectible && targetType?.Assembly.IsCollectible != true) s_described.TryAdd((method, targetType), described);
         return described;
@@ -51,8 +71,7 @@ internal static class DelegateDescriptor
 
     /// <summary>A compiler-generated class with no instance fields: the <c>&lt;&gt;c</c> class of non-capturing lambdas.</summary>
     private static bool IsStateless(Type type) =>
-        type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
-        && type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0;
+        type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0;
 
     private static string CaptureMessage(Delegate function, object target)
     {
@@ -79,3 +98,12 @@ internal static class DelegateDescriptor
         }
     }
 }
+
+/// <summary>A delegate's method as a worker finds it, and the declared type of its target when a copy of the target crosses with it.</summary>
+/// <param name="Method">The method.</param>
+/// <param name="TargetType">
+/// Null: the worker needs no target from us (a static method, or the compiler's singleton for a
+/// lambda that captures nothing). Else the type by which the target crosses: the method's declaring
+/// type, or for a static method closed over its first argument, that parameter's type.
+/// </param>
+internal sealed record DescribedMethod(MethodRef Method, Type? TargetType);

@@ -168,16 +168,12 @@ internal sealed class ExecutorManagerThread
     {
         switch (frame.Kind)
         {
-            case MessageKind.Blob:
-                worker.ReceivedBlob = frame.Payload; // the next result's value
+            case MessageKind.Blob or MessageKind.TextBlob:
+                (worker.ReceivedBlobs ??= new()).Add(frame.Blob); // the next result's
                 break;
             case MessageKind.Result:
-                ResultItem result = ResultItem.Decode(frame.Payload);
-                if (result.Form == ResultForm.Blob)
-                {
-                    result = result with { Blob = worker.ReceivedBlob };
-                    worker.ReceivedBlob = null;
-                }
+                ResultItem result = ResultItem.Decode(frame.Payload) with { Blobs = worker.ReceivedBlobs };
+                worker.ReceivedBlobs = null;
                 OnResult(worker, result);
                 break;
             case MessageKind.Ready:
@@ -291,7 +287,7 @@ internal sealed class ExecutorManagerThread
         {
             case ManagerEventKind.Message when e.Frame.Kind == MessageKind.InitFailed:
                 // Rebuilt outside the lock: it runs the exception type's constructor.
-                Exception cause = RemoteExceptions.Rebuild(ExceptionInfo.Decode(e.Frame.Payload));
+                Exception cause = RemoteExceptions.Rebuild(ResultItem.Decode(e.Frame.Payload));
                 lock (_sync) TerminateBroken_NeedsLock(Messages.ProcessInitializerFailed, cause);
                 break;
             case ManagerEventKind.Message:
@@ -445,7 +441,7 @@ internal sealed class ExecutorManagerThread
         }
         worker.InFlight.Enqueue(call);
         worker.TasksAssigned++;
-        worker.SendCall(call.Blobs, call.Encode());
+        worker.SendCall(call.Blobs?.Items, call.Encode());
     }
 
     // ---- Results and exits ---------------------------------------------------------------

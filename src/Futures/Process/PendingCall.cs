@@ -1,25 +1,28 @@
 using System.Diagnostics;
-using System.Text.Json;
+using Futures.Codec;
 using Futures.Diagnostics;
 using Futures.ProcessPool.Protocol;
 
 namespace Futures.ProcessPool;
 
-/// <summary>A submitted call on its way through the pool: the work item, its method named for a worker, and its arguments already serialized.</summary>
+/// <summary>A submitted call on its way through the pool: the work item, its method named for a worker, and its values already encoded.</summary>
 /// <remarks>
-/// Made on the submitting thread, so that serialization costs are paid there and a value that
-/// cannot be serialized fails its own future before it is queued. Completed by the worker's reader
+/// Made on the submitting thread, so that encoding costs are paid there, a value that cannot cross
+/// is refused at Submit, and one whose encoding throws fails its own future before it is queued. Completed by the worker's reader
 /// thread (a result) or the manager thread (a failure), which also reports each outcome to the metrics and ends the call's activity just before the future
 /// completes (so that whoever waits on it sees them).
 /// </remarks>
 internal sealed class PendingCall
 {
-    private PendingCall(WorkItem item, CallShape shape, MethodRef method, byte[] argumentsJson, CallTrace? trace)
+    private PendingCall(WorkItem item, CallShape shape, DescribedMethod method, byte[] payload, BlobList? blobs, CallTrace? trace)
     {
         Item = item;
         Shape = shape;
-        Method = method;
-        ArgumentsJson = argumentsJson;
+        Method = method.Method;
+        TargetType = method.TargetType;
+        Payload = payload;
+        Blobs = blobs;
+        Count = shape.CountOf(item);
         Trace = trace;
     }
 
@@ -35,8 +38,17 @@ internal sealed class PendingCall
     /// <summary>What the worker calls.</summary>
     public MethodRef Method { get; }
 
-    /// <summary>The arguments, as JSON.</summary>
-    public byte[] ArgumentsJson { get; }
+    /// <summary>The declared type by which a copy of the delegate's target crosses with the call; null when none does.</summary>
+    public Type? TargetType { get; }
+
+    /// <summary>The target (if it crosses) and the arguments, as the codec's JSON (<see cref="CallItem.Payload"/>).</summary>
+    public byte[] Payload { get; }
+
+    /// <summary>The large values sent as blob frames before the call, e.g. <c>[byte[10 MB]]</c>; null where blobs are not used or there are none.</summary>
+    public BlobList? Blobs { get; }
+
+    /// <summary>How many calls: 1, or the items of a Map chunk.</summary>
+    public int Count { get; }
 
     /// <summary>The submitter's trace context and the call's activity; null unless the Futures ActivitySource had listeners at Submit.</summary>
     public CallTrace? Trace { get; }
@@ -51,40 +63,48 @@ internal sealed class PendingCall
     /// </summary>
     public long StartedTimestamp { get; private set; }
 
-    /// <summary>Checks and serializes <paramref name="item"/>, on the submitting thread.</summary>
-    /// <returns>The call, or null if its arguments could not be serialized (its future has failed with the serializer's exception).</returns>
-    /// <exception cref="ArgumentException">The delegate captures state or cannot be named for a worker.</exception>
+    /// <summary>Checks and encodes <paramref name="item"/>, on the submitting thread.</summary>
+    /// <returns>The call, or null if encoding its values threw (user code in a converter): its future has failed with that exception.</returns>
+    /// <exception cref="ArgumentException">The delegate captures variables or cannot be named for a worker, or a value cannot cross (the message names its type and place).</exception>
     /// <param name="item">The call.</param>
     /// <param name="executor">The process pool whose metrics count a call that fails here, and whose trace the call joins; null for an executor that reports its own outcomes and carries its own trace context (Orleans): nothing is counted or captured.</param>
-    /// <param name="blobs">Whether <c>byte[]</c> values cross as blob frames (a worker pipe) rather than base64 JSON (a self-contained item).</param>
+    /// <param name="blobs">Whether large values cross as blob frames (a worker pipe) rather than inside the JSON (a self-contained item).</param>
     public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null, bool blobs = false)
     {
-        MethodRef method = DelegateDescriptor.Describe(item.Function, "fn");
+        DescribedMethod method = DelegateDescriptor.Describe(item.Function, "fn");
         CallShape shape = CallShape.Of(item);
-        byte[] json;
-        List<byte[]>? blobList = blobs ? new() : null;
+        BlobList? blobList = blobs ? new BlobList() : null;
+        byte[] payload;
         try
         {
-            json = shape.SerializeArguments(item, blobList);
+            payload = shape.EncodeValues(item, item.Function.Target, method.TargetType, blobList);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not ArgumentException)
         {
             if (executor is not null) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
             item.Future.SetException(e);
             return null;
         }
-        return new PendingCall(item, shape, method, json, executor is null ? null : CallTrace.Capture())
+        return new PendingCall(item, shape, method, payload, blobList is { Count: > 0 } ? blobList : null, executor is null ? null : CallTrace.Capture())
         {
             UsesBlobs = blobs,
-            Blobs = blobList is { Count: > 0 } ? blobList : null,
         };
     }
 
-    /// <summary>Whether <c>byte[]</c> values cross as blob frames (see <see cref="CallItem.Blobs"/>).</summary>
-    public bool UsesBlobs { get; private init; }
+    /// <summary>The pool's initializer as the call a worker makes first (no arguments, no result; a copy of its target if it is an instance method).</summary>
+    /// <exception cref="ArgumentException">It captures variables, or its target cannot cross.</exception>
+    public static CallItem DescribeInitializer(Action initializer)
+    {
+        DescribedMethod method = DelegateDescriptor.Describe(initializer, nameof(initializer));
+        Type[] types = method.TargetType is { } targetType ? [targetType] : [];
+        object?[] values = method.TargetType is null ? [] : [initializer.Target];
+        byte[] payload = ValueCodec.Encode(values, types, blobs: null, ["the initializer's target"]);
+        return new CallItem(0, method.Method, [], "", IsChunk: false, payload,
+            TargetType: method.TargetType is null ? "" : MethodRef.TypeName(method.TargetType));
+    }
 
-    /// <summary>The <c>byte[]</c> arguments, sent as blob frames before the call, e.g. <c>[10 MB]</c>; null for none.</summary>
-    public List<byte[]>? Blobs { get; private init; }
+    /// <summary>Whether large values cross as blob frames (see <see cref="CallItem.Blobs"/>).</summary>
+    public bool UsesBlobs { get; private init; }
 
     /// <summary>Takes the call out of the queue for a worker: Pending → Running, or false (counted as cancelled) if it was cancelled.</summary>
     public bool TryStart(IObservableExecutor executor)
@@ -112,19 +132,23 @@ internal sealed class PendingCall
 
     /// <summary>The call as a frame payload, under id <see cref="CallId"/>, with the trace context the worker parents its activity on.</summary>
     public byte[] Encode() =>
-        new CallItem(CallId, Method, Shape.ArgumentTypeNames, Shape.ResultTypeName, Shape.IsChunk, ArgumentsJson,
-            Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs).Encode();
+        new CallItem(CallId, Method, Shape.ArgumentTypeNames, Shape.ResultTypeName, Shape.IsChunk, Payload,
+            Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs,
+            TargetType is null ? "" : MethodRef.TypeName(TargetType), Count).Encode();
 
-    /// <summary>Completes the future from the worker's answer: the value read as the declared type, or the rebuilt exception.</summary>
+    /// <summary>Completes the future from the worker's answer: the value decoded as the declared type, or the rebuilt exception.</summary>
     /// <remarks>
-    /// A result that cannot be deserialized fails this future with the serializer's exception; nothing
+    /// A result that cannot be decoded here fails this future with the codec's exception; nothing
     /// else is affected. With <paramref name="executor"/> null, no metric is recorded (the caller reports outcomes itself).
     /// </remarks>
-    public void Complete(ResultItem result, IObservableExecutor? executor = null)
+    /// <param name="result">The worker's answer.</param>
+    /// <param name="executor">The process pool whose metrics count the outcome; null for none.</param>
+    /// <param name="types">How types named in the answer are loaded here; null for the default load context.</param>
+    public void Complete(ResultItem result, IObservableExecutor? executor = null, CodecTypeResolver? types = null)
     {
-        if (result.Exception is { } info)
+        if (result.Exception is not null)
         {
-            Exception rebuilt = RemoteExceptions.Rebuild(info);
+            Exception rebuilt = RemoteExceptions.Rebuild(result, types);
             Finish(executor, TaskOutcome.Exception, rebuilt);
             Future.SetException(rebuilt);
             return;
@@ -132,13 +156,7 @@ internal sealed class PendingCall
         object? value;
         try
         {
-            value = result.Form switch
-            {
-                ResultForm.Blob when Shape.ResultType == typeof(byte[]) => result.Blob,
-                ResultForm.NullBlob when Shape.ResultType == typeof(byte[]) => null,
-                ResultForm.Json => Shape.ResultType is null ? null : JsonSerializer.Deserialize(result.ResultJson, Shape.ResultType, Wire.JsonOptions),
-                _ => throw new InvalidDataException($"A {result.Form} result for a call declared to return {Shape.ResultType}."),
-            };
+            value = Shape.DecodeResult(result, Count, types);
         }
         catch (Exception e)
         {

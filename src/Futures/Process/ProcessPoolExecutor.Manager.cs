@@ -8,7 +8,7 @@ namespace Futures;
 public sealed partial class ProcessPoolExecutor
 {
     /// <summary>The initializer each worker runs first.</summary>
-    internal MethodRef? Initializer => _initializer;
+    internal CallItem? Initializer => _initializer;
 
     /// <summary>Calls per worker before it is replaced; null for no limit.</summary>
     internal int? MaxTasksPerChild => _maxTasksPerChild;

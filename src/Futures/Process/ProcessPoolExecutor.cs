@@ -85,7 +85,7 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     // Immutable after construction.
 
     /// <summary>The initializer named for the workers; null for none.</summary>
-    private readonly MethodRef? _initializer;
+    private readonly CallItem? _initializer;
 
     /// <summary>Calls a worker runs before it is replaced; null for no limit.</summary>
     private readonly int? _maxTasksPerChild;
@@ -163,7 +163,7 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
         if (!Enum.IsDefined(queueFullMode)) throw new ArgumentOutOfRangeException(nameof(queueFullMode));
         if (!Enum.IsDefined(workerCrashMode)) throw new ArgumentOutOfRangeException(nameof(workerCrashMode));
         MaxWorkers = maxWorkers ?? Environment.ProcessorCount;
-        _initializer = initializer is null ? null : DelegateDescriptor.Describe(initializer, nameof(initializer));
+        _initializer = initializer is null ? null : PendingCall.DescribeInitializer(initializer);
         _maxTasksPerChild = maxTasksPerChild;
         _queueFullMode = queueFullMode;
         _queueSlots = maxQueueSize is { } size ? new SemaphoreSlim(size, size) : null;

@@ -1,20 +1,56 @@
 using System.Reflection;
+using Futures.Codec;
 using Futures.ProcessPool.Protocol;
 
 namespace Futures.ProcessPool;
 
-/// <summary>Rebuilds, in the parent, an exception that a worker described.</summary>
+/// <summary>An exception on its way from a worker: described there, rebuilt here.</summary>
 /// <remarks>
-/// The same type and message come back when the type derives from <see cref="Exception"/>, lives
-/// in an assembly this process has loaded already, and has a <c>(string, Exception)</c> or
-/// <c>(string)</c> constructor; the worker's side is its <see cref="RemoteException"/> inner
-/// exception. Nothing else the worker names is ever loaded or instantiated here: a type we cannot
-/// build that way comes back as a <see cref="RemoteException"/>.
+/// The exception itself crosses by the codec, with its state (<see cref="ExceptionConverter{T}"/>):
+/// its own type where this process has that type loaded, its properties, fields, Data, HResult,
+/// inner exceptions and stack trace. Its text (<see cref="ExceptionInfo"/>) travels beside it for
+/// when the state cannot cross (a Data value that is a delegate, say): then the same type and
+/// message come back where that type has a <c>(string, Exception)</c> or <c>(string)</c>
+/// constructor, with a <see cref="RemoteException"/> inner exception holding the worker's stack
+/// trace; failing that, the <see cref="RemoteException"/> itself. Nothing else the worker names is
+/// ever loaded or instantiated here.
 /// </remarks>
 internal static class RemoteExceptions
 {
-    /// <summary>The exception to throw for <paramref name="info"/>.</summary>
-    public static Exception Rebuild(ExceptionInfo info)
+    /// <summary>The failed outcome of call <paramref name="callId"/>, for the parent.</summary>
+    public static ResultItem Describe(long callId, Exception e)
+    {
+        byte[] state;
+        try
+        {
+            state = ValueCodec.Encode([e], [typeof(Exception)], blobs: null, ["the exception"]);
+        }
+        catch (Exception)
+        {
+            state = []; // its text still crosses
+        }
+        return new ResultItem(callId, ExceptionInfo.From(e), []) { ExceptionJson = state };
+    }
+
+    /// <summary>The exception to complete a future with, for a failed <paramref name="result"/>.</summary>
+    public static Exception Rebuild(ResultItem result, CodecTypeResolver? types = null)
+    {
+        ExceptionInfo info = result.Exception ?? throw new ArgumentException("The call did not fail.", nameof(result));
+        if (result.ExceptionJson.Length > 0)
+        {
+            try
+            {
+                if (ValueCodec.Decode(result.ExceptionJson, [typeof(Exception)], blobs: null, types)[0] is Exception rebuilt) return rebuilt;
+            }
+            catch (Exception)
+            {
+                // The text below still says what happened.
+            }
+        }
+        return RebuildFromText(info);
+    }
+
+    private static Exception RebuildFromText(ExceptionInfo info)
     {
         var remote = new RemoteException($"{info.TypeName}: {info.Message}", info.TypeName, info.StackTrace);
         Type? type = FindLoadedType(info);

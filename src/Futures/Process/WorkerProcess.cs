@@ -160,11 +160,11 @@ internal sealed class WorkerProcess
     }
 
     /// <summary>
-    /// Sends a call's <c>byte[]</c> arguments as blob frames, then the call: together in one write when
-    /// they are small (counted as one frame against <see cref="_inlineWriteLimit"/>), else through the
-    /// writer thread, uncopied. Under the manager's lock.
+    /// Sends a call's blobs (see <see cref="Codec.BlobList"/>) as frames, then the call: together in one
+    /// write when they are small (counted as one frame against <see cref="_inlineWriteLimit"/>), else
+    /// through the writer thread, uncopied. Under the manager's lock.
     /// </summary>
-    public void SendCall(List<byte[]>? blobs, byte[] payload)
+    public void SendCall(IReadOnlyList<object>? blobs, byte[] payload)
     {
         if (blobs is null)
         {
@@ -172,18 +172,23 @@ internal sealed class WorkerProcess
             return;
         }
         if (_inputClosed) return;
+        var frames = new Frame[blobs.Count];
         long total = payload.Length;
-        foreach (byte[] blob in blobs) total += Frame.HeaderSize + blob.Length;
+        for (int i = 0; i < frames.Length; i++)
+        {
+            frames[i] = Frame.ForBlob(blobs[i]);
+            total += Frame.HeaderSize + frames[i].Payload.Length;
+        }
         if (total <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
         {
             var buffer = new byte[total + Frame.HeaderSize];
             int at = 0;
-            foreach (byte[] blob in blobs) at += Copy(new Frame(MessageKind.Blob, blob), buffer, at);
+            foreach (Frame blob in frames) at += Copy(blob, buffer, at);
             Copy(new Frame(MessageKind.Call, payload), buffer, at);
             WriteNow(buffer);
             return;
         }
-        foreach (byte[] blob in blobs) QueueFrame(new Frame(MessageKind.Blob, blob));
+        foreach (Frame blob in frames) QueueFrame(blob);
         QueueFrame(new Frame(MessageKind.Call, payload));
 
         static int Copy(Frame frame, byte[] buffer, int at)
@@ -194,8 +199,8 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>The reader thread's: the blob frame received just before a result that refers to it.</summary>
-    public byte[]? ReceivedBlob { get; set; }
+    /// <summary>The reader thread's: the blob frames received since the last result, which belong to the next one.</summary>
+    public List<object>? ReceivedBlobs { get; set; }
 
     private void WriteNow(byte[] bytes)
     {

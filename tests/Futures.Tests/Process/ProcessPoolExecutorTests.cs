@@ -57,12 +57,13 @@ public sealed class ProcessPoolExecutorTests : ProcessTestBase
     }
 
     [Fact]
-    public void Submit_InstanceMethod_ThrowsArgumentException()
+    public void Submit_InstanceMethod_RunsOnACopyOfItsObject()
     {
         var pool = NewPool();
-        var list = new List<int>();
-        Action act = () => pool.Submit(list.Add, 1);
-        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("instance").And.Contain("arguments");
+        var list = new List<int> { 1 };
+        pool.Submit(list.Add, 2).Result(UnexpectedTimeout); // the worker's copy grows, as with pickle
+        list.Should().Equal(1);
+        pool.Submit(list.Contains, 1).Result(UnexpectedTimeout).Should().BeTrue();
     }
 
     [Fact]
@@ -88,13 +89,23 @@ public sealed class ProcessPoolExecutorTests : ProcessTestBase
     }
 
     [Fact]
-    public void Submit_ExceptionWithoutStringConstructor_ComesBackAsRemoteException()
+    public void Submit_ExceptionWithoutStringConstructor_ComesBackAsItsType_BoundByPropertyNames()
     {
         var pool = NewPool();
         Exception? e = pool.Submit(ProcessTasks.ThrowNoStringCtor).Exception(UnexpectedTimeout);
+        e.Should().BeOfType<NoStringCtorException>().Which.Code.Should().Be(42);
+        e!.Message.Should().Be("code 42");
+    }
+
+    [Fact]
+    public void Submit_ExceptionThatNoConstructorCanRebuild_ComesBackAsRemoteException()
+    {
+        var pool = NewPool();
+        Exception? e = pool.Submit(ProcessTasks.ThrowUnbuildable).Exception(UnexpectedTimeout);
         var remote = e.Should().BeOfType<RemoteException>().Which;
-        remote.RemoteType.Should().Be(typeof(NoStringCtorException).FullName);
-        remote.Message.Should().Contain("code 42");
+        remote.RemoteType.Should().Be(typeof(UnbuildableException).FullName);
+        remote.Message.Should().Contain("unbuildable 7");
+        remote.RemoteStackTrace.Should().Contain(nameof(ProcessTasks.ThrowUnbuildable));
     }
 
     [Fact]

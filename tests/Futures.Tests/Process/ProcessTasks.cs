@@ -28,6 +28,8 @@ public static class ProcessTasks
 
     public static int ThrowNoStringCtor() => throw new NoStringCtorException(42);
 
+    public static int ThrowUnbuildable() => throw new UnbuildableException(7, 8);
+
     public static int Exit(int code)
     {
         Environment.Exit(code);
@@ -63,6 +65,12 @@ public sealed class CustomTestException : Exception
 public sealed class NoStringCtorException(int code) : Exception($"code {code}")
 {
     public int Code { get; } = code;
+}
+
+/// <summary>No constructor's parameters match what it holds by name: it cannot be rebuilt.</summary>
+public sealed class UnbuildableException(int first, int second) : Exception($"unbuildable {first}")
+{
+    public int Sum { get; } = first + second;
 }
 
 /// <summary>A struct with public fields, which cross because the pool includes fields.</summary>

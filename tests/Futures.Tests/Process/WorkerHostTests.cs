@@ -33,7 +33,7 @@ public sealed class WorkerHostTests : ProcessTestBase
         new Frame(MessageKind.Call, Call(1, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[2,3]").Encode()).WriteTo(toWorker);
         ResultItem ok = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
         ok.CallId.Should().Be(1);
-        Encoding.UTF8.GetString(ok.ResultJson).Should().Be("5");
+        Encoding.UTF8.GetString(ok.ResultJson).Should().Be("[5]"); // the codec's array of values
 
         new Frame(MessageKind.Call, Call(2, ProcessTasks.Throw, [typeof(string)], typeof(int), "[\"boom\"]").Encode()).WriteTo(toWorker);
         ResultItem failed = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
@@ -71,7 +71,7 @@ public sealed class WorkerHostTests : ProcessTestBase
         ManagerEvent result = Take(inbox);
         ResultItem item = ResultItem.Decode(result.Frame.Payload);
         item.Exception.Should().BeNull();
-        int.Parse(Encoding.UTF8.GetString(item.ResultJson)).Should().Be(worker.Pid).And.NotBe(Environment.ProcessId);
+        int.Parse(Encoding.UTF8.GetString(item.ResultJson).Trim('[', ']')).Should().Be(worker.Pid).And.NotBe(Environment.ProcessId);
 
         worker.SendShutdown();
         ManagerEvent exited = Take(inbox);

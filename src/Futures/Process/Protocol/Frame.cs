@@ -50,6 +50,16 @@ internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
         stream.Flush();
     }
 
+    /// <summary>The frame that carries <paramref name="blob"/> (a <c>byte[]</c> or a string, see <see cref="Codec.BlobList"/>).</summary>
+    public static Frame ForBlob(object blob) =>
+        blob is string text ? new Frame(MessageKind.TextBlob, System.Text.Encoding.UTF8.GetBytes(text)) : new Frame(MessageKind.Blob, (byte[])blob);
+
+    /// <summary>Whether this frame is a blob of the call or result that follows.</summary>
+    public bool IsBlob => Kind is MessageKind.Blob or MessageKind.TextBlob;
+
+    /// <summary>The blob this frame carries: its bytes, or its text.</summary>
+    public object Blob => Kind == MessageKind.TextBlob ? System.Text.Encoding.UTF8.GetString(Payload) : Payload;
+
     /// <summary>Reads one frame; <c>null</c> at a clean end of stream (between frames).</summary>
     /// <exception cref="EndOfStreamException">The stream ended inside a frame.</exception>
     /// <exception cref="InvalidDataException">The length is out of range.</exception>

@@ -18,16 +18,20 @@ internal enum MessageKind : byte
     Shutdown = 3,
 
     /// <summary>
-    /// Either way: a <c>byte[]</c> argument (before its <see cref="Call"/>) or result (before its
-    /// <see cref="Result"/>), the payload being the bytes themselves: no base64, and the reader's frame
-    /// buffer is the array handed on. Only for calls whose <see cref="CallItem.Blobs"/> is set.
+    /// Either way: a blob of the call that follows (or of the result that follows), the payload being
+    /// the bytes themselves — a large <c>byte[]</c>, or a primitive array's memory — with no base64;
+    /// the reader's frame buffer is the array handed on. The codec's JSON refers to it by its index
+    /// among the blobs before the call (<see cref="Codec.BlobList"/>).
     /// </summary>
     Blob = 4,
+
+    /// <summary>Either way: a blob that is a string (a large one), as UTF-8. Otherwise as <see cref="Blob"/>.</summary>
+    TextBlob = 5,
 
     /// <summary>Worker → parent: the initializer ran; the payload is the worker's pid (int32).</summary>
     Ready = 10,
 
-    /// <summary>Worker → parent: the initializer threw (an <see cref="ExceptionInfo"/>); the worker exits next.</summary>
+    /// <summary>Worker → parent: the initializer threw (a failed <see cref="ResultItem"/>, call id 0); the worker exits next.</summary>
     InitFailed = 11,
 
     /// <summary>Worker → parent: the outcome of one call (a <see cref="ResultItem"/>).</summary>

@@ -1,26 +1,32 @@
 namespace Futures.ProcessPool.Protocol;
 
-/// <summary>The outcome of one call as it travels back (Python's <c>_ResultItem</c>): a JSON value or an exception.</summary>
+/// <summary>The outcome of one call as it travels back (Python's <c>_ResultItem</c>): its value or its exception.</summary>
 /// <param name="CallId">The <see cref="CallItem.CallId"/> of the call.</param>
-/// <param name="Exception">What the call (or the worker's deserializing/serializing around it) threw; null on success.</param>
-/// <param name="ResultJson">The result as UTF-8 JSON, by the declared result type; empty for an Action, on failure, or for a blob.</param>
+/// <param name="Exception">What the call (or the worker's decoding and encoding around it) threw, as text; null on success.</param>
+/// <param name="ResultJson">The codec's JSON array of the result (or a chunk's results); empty for an Action, or on failure.</param>
 internal sealed record ResultItem(long CallId, ExceptionInfo? Exception, byte[] ResultJson)
 {
-    /// <summary>How a successful value travels: as <see cref="ResultJson"/>, or as a <c>byte[]</c> blob frame sent just before (or a null one).</summary>
-    public ResultForm Form { get; init; }
+    /// <summary>
+    /// On failure, the codec's JSON array of the exception itself, with its state (type, properties,
+    /// fields, inner exceptions); empty when that could not be encoded (then only the text crosses).
+    /// </summary>
+    public byte[] ExceptionJson { get; init; } = [];
 
-    /// <summary>The <c>byte[]</c> result that came as a blob frame, attached by the reader; null otherwise.</summary>
-    public byte[]? Blob { get; init; }
+    /// <summary>The blobs that came in frames just before this result (see <see cref="CallItem.Blobs"/>), attached by the reader; null for none.</summary>
+    public IReadOnlyList<object>? Blobs { get; init; }
 
     /// <summary>The item as a frame payload.</summary>
     public byte[] Encode() => Wire.Encode(this, static (w, item) =>
     {
         w.Write(item.CallId);
         w.Write(item.Exception is not null);
-        if (item.Exception is not null) item.Exception.Write(w);
+        if (item.Exception is not null)
+        {
+            item.Exception.Write(w);
+            Wire.WriteBytes(w, item.ExceptionJson);
+        }
         else
         {
-            w.Write((byte)item.Form);
             Wire.WriteBytes(w, item.ResultJson);
         }
     });
@@ -29,21 +35,7 @@ internal sealed record ResultItem(long CallId, ExceptionInfo? Exception, byte[] 
     public static ResultItem Decode(byte[] payload) => Wire.Decode(payload, static r =>
     {
         long id = r.ReadInt64();
-        if (r.ReadBoolean()) return new ResultItem(id, ExceptionInfo.Read(r), []);
-        var form = (ResultForm)r.ReadByte();
-        return new ResultItem(id, null, Wire.ReadBytes(r)) { Form = form };
+        if (r.ReadBoolean()) return new ResultItem(id, ExceptionInfo.Read(r), []) { ExceptionJson = Wire.ReadBytes(r) };
+        return new ResultItem(id, null, Wire.ReadBytes(r));
     });
-}
-
-/// <summary>How a <see cref="ResultItem"/>'s value travels.</summary>
-internal enum ResultForm : byte
-{
-    /// <summary>UTF-8 JSON in <see cref="ResultItem.ResultJson"/>.</summary>
-    Json = 0,
-
-    /// <summary>A <c>byte[]</c>: the <see cref="MessageKind.Blob"/> frame just before the result.</summary>
-    Blob = 1,
-
-    /// <summary>A null <c>byte[]</c>.</summary>
-    NullBlob = 2,
 }

@@ -1,21 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Futures.ProcessPool.Protocol;
 
-/// <summary>Shared pieces of the wire format: the JSON options of arguments and results, and small binary helpers.</summary>
+/// <summary>Small binary helpers of the wire format (the values themselves are the codec's JSON, <see cref="Codec.ValueCodec"/>).</summary>
 internal static class Wire
 {
-    /// <summary>
-    /// How arguments and results cross: System.Text.Json with public fields included (value
-    /// tuples and simple structs round-trip), and NaN/Infinity allowed for floating-point values.
-    /// </summary>
-    public static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        IncludeFields = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Writes a length-prefixed array of strings.</summary>
     public static void WriteStrings(BinaryWriter w, string[] values)
     {

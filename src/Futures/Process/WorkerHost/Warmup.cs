@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Futures.Codec;
 using Futures.ProcessPool.Protocol;
 
 namespace Futures.ProcessPool.WorkerHost;
@@ -9,7 +9,7 @@ namespace Futures.ProcessPool.WorkerHost;
 /// </summary>
 /// <remarks>
 /// Measured on a fresh worker (2 cores): its first call spent ~37 ms in System.Text.Json's first use
-/// (building the converters and metadata behind <see cref="Wire.JsonOptions"/>, JsonDocument) and
+/// (building the converters and contracts behind <see cref="ValueCodec.Options"/>) and
 /// ~22 ms resolving the method's assembly and types, one after the other on the main thread. The
 /// main thread meanwhile waits on the pipe, loads the app's assembly and resolves the call; this
 /// thread builds the JSON side at the same time on the other core. Only work that every call does
@@ -27,13 +27,9 @@ internal static class Warmup
     {
         try
         {
-            using JsonDocument args = JsonDocument.Parse("[1,\"s\",2.5]"u8.ToArray());
-            foreach (JsonElement e in args.RootElement.EnumerateArray()) e.Deserialize(typeof(object), Wire.JsonOptions);
-            args.RootElement[0].Deserialize(typeof(int), Wire.JsonOptions);
-            JsonSerializer.SerializeToUtf8Bytes(1, typeof(int), Wire.JsonOptions);
-            using var buffer = new MemoryStream();
-            using var writer = new Utf8JsonWriter(buffer);
-            JsonSerializer.Serialize(writer, "s", typeof(string), Wire.JsonOptions);
+            Type[] types = [typeof(int), typeof(string), typeof(double), typeof(object)];
+            byte[] json = ValueCodec.Encode([1, "s", 2.5, 3L], types, new BlobList(), ["a", "b", "c", "d"]);
+            ValueCodec.Decode(json, types, new BlobList());
         }
         catch (Exception)
         {

@@ -31,8 +31,8 @@ internal sealed class WorkerLoop
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
 
-    /// <summary>The blob frames received since the last call: its <c>byte[]</c> arguments, e.g. <c>[10 MB]</c>.</summary>
-    private readonly List<byte[]> _blobs = new();
+    /// <summary>The blob frames received since the last call, which belong to the next one, e.g. <c>[byte[10 MB]]</c>.</summary>
+    private readonly List<object> _blobs = new();
 
     /// <summary>Whether to announce each call before running it (from the <see cref="InitItem"/>).</summary>
     private bool _reportStarts;
@@ -100,17 +100,17 @@ internal sealed class WorkerLoop
         {
             case MessageKind.Init:
                 return Initialize(InitItem.Decode(frame.Payload)) ? null : InitializerFailedExitCode;
-            case MessageKind.Blob:
-                _blobs.Add(frame.Payload);
+            case MessageKind.Blob or MessageKind.TextBlob:
+                _blobs.Add(frame.Blob);
                 return null;
             case MessageKind.Call:
                 CallItem call = CallItem.Decode(frame.Payload);
                 if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
                 _inCall = true;
-                ResultItem result = Execute(call, _resolver.ResolveMethod, _resolver.ResolveType, _blobs);
+                ResultItem result = CallInvocation.Execute(call, _resolver.ResolveMethod, _resolver.ResolveType, _blobs);
                 _blobs.Clear();
                 _inCall = false;
-                if (result.Blob is { } blob) Send(MessageKind.Blob, blob);
+                foreach (object blob in result.Blobs ?? []) Frame.ForBlob(blob).WriteTo(_output);
                 Send(MessageKind.Result, result.Encode());
                 return null;
             case MessageKind.Shutdown:
@@ -169,104 +169,20 @@ internal sealed class WorkerLoop
         _reportStarts = init.ReportStarts;
         if (init.Initializer is { } initializer)
         {
-            try
+            _inCall = true;
+            ResultItem outcome = CallInvocation.Execute(initializer, _resolver.ResolveMethod, _resolver.ResolveType);
+            _inCall = false;
+            if (outcome.Exception is not null)
             {
-                _inCall = true;
-                var (method, target) = _resolver.ResolveMethod(initializer);
-                method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, [], null);
-            }
-            catch (Exception e)
-            {
-                _inCall = false;
-                Send(MessageKind.InitFailed, ExceptionInfo.From(e).Encode());
+                Send(MessageKind.InitFailed, outcome.Encode());
                 return false;
             }
-            _inCall = false;
         }
         Send(MessageKind.Ready, BitConverter.GetBytes(Environment.ProcessId));
         return true;
     }
 
-    /// <summary>
-    /// Resolves, deserializes, invokes and serializes one call. Every failure on the way, in user
-    /// code or in the serializer, becomes the call's exception; only a process exit or crash escapes.
-    /// A traced call runs inside a <c>futures.task.invoke</c> activity parented on the parent's
-    /// <c>futures.task</c>, so <see cref="Activity.Current"/> in user code carries the trace.
-    /// </summary>
-    /// <remarks>
-    /// The hook by which other hosts (the Orleans worker node) run calls exactly as a worker process
-    /// does, with their own resolver. A worker process also passes the blob frames sent before a call
-    /// whose <see cref="CallItem.Blobs"/> is set (its <c>byte[]</c> arguments).
-    /// </remarks>
+    /// <summary>The hook by which other hosts (the Orleans worker node) run calls exactly as a worker process does, with their own resolver.</summary>
     internal static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType) =>
-        Execute(call, resolveMethod, resolveType, null);
-
-    /// <summary><see cref="Execute(CallItem, Func{MethodRef, ValueTuple{MethodInfo, object}}, Func{string, Type})"/> with the blob frames sent before the call.</summary>
-    private static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType,
-        IReadOnlyList<byte[]>? blobs)
-    {
-        Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, call.Method.DisplayName);
-        try
-        {
-            var (method, target) = resolveMethod(call.Method);
-            Type[] argTypes = call.ArgumentTypes.Select(resolveType).ToArray();
-            Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
-            using JsonDocument args = JsonDocument.Parse(call.ArgumentsJson);
-            if (call.IsChunk) return new ResultItem(call.CallId, null, InvokeChunk(method, target, args.RootElement, argTypes, resultType));
-            object? value = Invoke(method, target, args.RootElement, argTypes, call.Blobs ? blobs ?? [] : null);
-            if (call.Blobs && resultType == typeof(byte[]))
-            {
-                return new ResultItem(call.CallId, null, []) { Form = value is null ? ResultForm.NullBlob : ResultForm.Blob, Blob = (byte[]?)value };
-            }
-            return new ResultItem(call.CallId, null, Serialize(value, resultType));
-        }
-        catch (Exception e)
-        {
-            FuturesTracing.RecordException(activity, e);
-            return new ResultItem(call.CallId, ExceptionInfo.From(e), []);
-        }
-        finally
-        {
-            activity?.Stop();
-        }
-    }
-
-    /// <summary>Deserializes one call's arguments and invokes; with <paramref name="blobs"/>, a <c>byte[]</c> argument is the index of its blob (or null), without, base64 JSON.</summary>
-    private static object? Invoke(MethodInfo method, object? target, JsonElement args, Type[] argTypes, IReadOnlyList<byte[]>? blobs = null)
-    {
-        if (args.GetArrayLength() != argTypes.Length)
-        {
-            throw new InvalidDataException($"{argTypes.Length} argument(s) declared, {args.GetArrayLength()} sent.");
-        }
-        var values = new object?[argTypes.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            JsonElement arg = args[i];
-            values[i] = blobs is not null && argTypes[i] == typeof(byte[])
-                ? arg.ValueKind == JsonValueKind.Null ? null : blobs[arg.GetInt32()]
-                : arg.Deserialize(argTypes[i], Wire.JsonOptions);
-        }
-        return method.Invoke(target, BindingFlags.DoNotWrapExceptions, null, values, null);
-    }
-
-    private static byte[] Serialize(object? value, Type? type) =>
-        type is null ? [] : JsonSerializer.SerializeToUtf8Bytes(value, type, Wire.JsonOptions);
-
-    /// <summary>Python's <c>_process_chunk</c>: calls the method on each element and returns the results as one JSON array.</summary>
-    private static byte[] InvokeChunk(MethodInfo method, object? target, JsonElement chunk, Type[] argTypes, Type? resultType)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (JsonElement element in chunk.EnumerateArray())
-            {
-                object? result = Invoke(method, target, element, argTypes);
-                if (resultType is null) writer.WriteNullValue();
-                else JsonSerializer.Serialize(writer, result, resultType, Wire.JsonOptions);
-            }
-            writer.WriteEndArray();
-        }
-        return buffer.ToArray();
-    }
+        CallInvocation.Execute(call, resolveMethod, resolveType);
 }

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Reflection;
+using Futures.Codec;
+using Futures.Diagnostics;
+using Futures.ProcessPool.Protocol;
+
+namespace Futures.ProcessPool.WorkerHost;
+
+/// <summary>
+/// Runs one call where it arrives (Python's <c>_process_worker</c> body, and <c>_process_chunk</c>
+/// for a Map chunk): resolves the method, decodes the target and arguments, invokes, encodes the
+/// result. The same in a worker process and on a cluster node.
+/// </summary>
+/// <remarks>
+/// Every failure on the way — in user code, or decoding or encoding a value — becomes the call's
+/// exception, which crosses back with its state (<see cref="RemoteExceptions.Describe"/>); only a
+/// process exit or crash escapes. A result that cannot cross fails its call with the
+/// <see cref="ArgumentException"/> that names its type and place. A traced call runs inside a
+/// <c>futures.task.invoke</c> activity parented on the parent's <c>futures.task</c>, so
+/// <see cref="Activity.Current"/> in user code carries the trace.
+/// </remarks>
+internal static class CallInvocation
+{
+    /// <summary>Runs <paramref name="call"/>.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="resolveMethod">Finds the method, and the compiler's singleton a lambda that captures nothing runs on.</param>
+    /// <param name="resolveType">Finds a declared type by its assembly-qualified name.</param>
+    /// <param name="blobs">The blob frames sent just before the call, when <see cref="CallItem.Blobs"/> is set.</param>
+    /// <param name="types">How types named in the values are loaded here; null for the default load context.</param>
+    /// <returns>The outcome, with the result's blobs to send before it (when <see cref="CallItem.Blobs"/> is set).</returns>
+    public static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType,
+        IReadOnlyList<object>? blobs = null, CodecTypeResolver? types = null)
+    {
+        Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, call.Method.DisplayName);
+        try
+        {
+            var (method, singleton) = resolveMethod(call.Method);
+            Type[] argumentTypes = call.ArgumentTypes.Select(resolveType).ToArray();
+            Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
+            Type? targetType = call.TargetType.Length == 0 ? null : resolveType(call.TargetType);
+
+            var declared = new List<Type>(call.Count * argumentTypes.Length + 1);
+            if (targetType is not null) declared.Add(targetType);
+            for (int k = 0; k < call.Count; k++) declared.AddRange(argumentTypes);
+            object?[] values = ValueCodec.Decode(call.Payload, declared.ToArray(), call.Blobs ? new BlobList(blobs ?? []) : null, types);
+
+            int at = targetType is null ? 0 : 1;
+            object? target = targetType is null ? singleton : values[0];
+            // A static method closed over its first argument (an extension method's delegate): the target is that argument.
+            bool targetIsFirstArgument = method.IsStatic && targetType is not null;
+            var results = new object?[call.Count];
+            for (int k = 0; k < call.Count; k++, at += argumentTypes.Length)
+            {
+                object?[] arguments = targetIsFirstArgument ? [target, .. values.AsSpan(at, argumentTypes.Length)] : values[at..(at + argumentTypes.Length)];
+                results[k] = method.Invoke(targetIsFirstArgument ? null : target, BindingFlags.DoNotWrapExceptions, null, arguments, null);
+            }
+            if (resultType is null) return new ResultItem(call.CallId, null, []);
+
+            BlobList? resultBlobs = call.Blobs ? new BlobList() : null;
+            string[] slots = call.IsChunk ? Enumerable.Range(0, call.Count).Select(k => $"the result of item {k}").ToArray() : ["the result"];
+            byte[] json = ValueCodec.Encode(results, Enumerable.Repeat(resultType, call.Count).ToArray(), resultBlobs, slots);
+            return new ResultItem(call.CallId, null, json) { Blobs = resultBlobs is { Count: > 0 } ? resultBlobs.Items : null };
+        }
+        catch (Exception e)
+        {
+            FuturesTracing.RecordException(activity, e);
+            return RemoteExceptions.Describe(call.CallId, e);
+        }
+        finally
+        {
+            activity?.Stop();
+        }
+    }
+}
