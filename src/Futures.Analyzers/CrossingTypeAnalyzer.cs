@@ -26,21 +26,11 @@ public sealed class CrossingTypeAnalyzer : ExecutorCallAnalyzer
     private protected override void Analyze(OperationAnalysisContext context, ExecutorCall call, ExecutorTypes types)
     {
         if (!call.SendsToOtherProcesses) return;
-        NonCrossingTypes nonCrossing = types.NonCrossing;
-        ImmutableArray<IParameterSymbol> parameters = call.Invoke.Parameters;
-        for (int i = 0; i < parameters.Length; i++)
+        foreach ((ITypeSymbol type, string what, SyntaxNode at) in call.CrossingTypes(types))
         {
-            SyntaxNode at = call.ArgumentFor(i)?.Syntax ?? call.Function.Syntax;
-            Report(context, call, nonCrossing, parameters[i].Type, $"Argument {i + 1}", at);
+            if (ExecutorCall.IsOpen(type) || types.NonCrossing.Find(type) is not { } found) continue;
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NonCrossingType, at.GetLocation(),
+                what, call.ReceiverName, call.MethodName, type.ToDisplayString(s_shortName), found.Where, found.Reason));
         }
-        if (call.ResultType(types) is { } result) Report(context, call, nonCrossing, result, "The result", call.Function.Syntax);
-    }
-
-    private static void Report(OperationAnalysisContext context, ExecutorCall call, NonCrossingTypes nonCrossing,
-        ITypeSymbol type, string what, SyntaxNode at)
-    {
-        if (type.TypeKind == TypeKind.TypeParameter || nonCrossing.Find(type) is not { } found) return;
-        context.ReportDiagnostic(Diagnostic.Create(Descriptors.NonCrossingType, at.GetLocation(),
-            what, call.ReceiverName, call.MethodName, type.ToDisplayString(s_shortName), found.Where, found.Reason));
     }
 }

@@ -43,4 +43,14 @@ internal static class Descriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Arguments and results of ProcessPoolExecutor and OrleansExecutor calls are serialized. Delegates, tasks, threads, wait handles, safe handles and pointers belong to the process that made them; Submit throws ArgumentException for them (a result fails its future).");
+
+    /// <summary>FUT005: in a trimmed or Native AOT app, an argument or result type the generated serializer cannot describe.</summary>
+    public static readonly DiagnosticDescriptor UndescribedType = new(
+        id: "FUT005",
+        title: "A value of this type cannot cross to another process in a trimmed or Native AOT app",
+        messageFormat: "{0} of {1}.{2} ({3}) cannot cross to another process in a trimmed or Native AOT app: reflection-based serialization is off there, and the generated serializer describes primitives, strings, enums, Nullable<T>, arrays, List<T> and Dictionary<K, V> of them",
+        category: Usage,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Reported where the project sets PublishAot, PublishTrimmed or IsAotCompatible: the process pool's codec then has only the JSON type information generated for the app's calls.");
 }

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -13,8 +15,10 @@ internal sealed class ExecutorCall
     private static readonly ImmutableHashSet<string> s_methodNames =
         ImmutableHashSet.Create("Submit", "SubmitAsync", "Map", "MapUnordered");
 
-    private ExecutorCall(IInvocationOperation invocation, IArgumentOperation function, IMethodSymbol invoke, bool sendsToOtherProcesses)
+    private ExecutorCall(IInvocationOperation invocation, IArgumentOperation function, IMethodSymbol invoke,
+        bool sendsToOtherProcesses, bool maySendToOtherProcesses)
     {
+        MaySendToOtherProcesses = maySendToOtherProcesses;
         Invocation = invocation;
         Function = function;
         Invoke = invoke;
@@ -32,6 +36,9 @@ internal sealed class ExecutorCall
 
     /// <summary>Whether the receiver's static type is a process pool or a cluster executor.</summary>
     public bool SendsToOtherProcesses { get; }
+
+    /// <summary>Whether the receiver may send calls to other processes: any executor but a thread pool.</summary>
+    public bool MaySendToOtherProcesses { get; }
 
     /// <summary>The receiver's type name as written in messages, e.g. <c>ProcessPoolExecutor</c>.</summary>
     public string ReceiverName => Invocation.Instance?.Type?.Name ?? Invocation.TargetMethod.ContainingType.Name;
@@ -78,6 +85,29 @@ internal sealed class ExecutorCall
         return isFuture || isSequence ? named.TypeArguments[0] : null;
     }
 
+    /// <summary>
+    /// The types that cross with this call, each with what it is in messages (<c>Argument 1</c>,
+    /// <c>The result</c>) and where to report it (the argument that supplies it, else <c>fn</c>).
+    /// </summary>
+    public IEnumerable<(ITypeSymbol Type, string What, SyntaxNode At)> CrossingTypes(ExecutorTypes types)
+    {
+        ImmutableArray<IParameterSymbol> parameters = Invoke.Parameters;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            yield return (parameters[i].Type, $"Argument {i + 1}", ArgumentFor(i)?.Syntax ?? Function.Syntax);
+        }
+        if (ResultType(types) is { } result) yield return (result, "The result", Function.Syntax);
+    }
+
+    /// <summary>Whether <paramref name="type"/> mentions a type parameter: it is closed only at run time.</summary>
+    public static bool IsOpen(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => true,
+        IArrayTypeSymbol array => IsOpen(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(IsOpen),
+        _ => false,
+    };
+
     /// <summary>The executor call <paramref name="invocation"/> is, or null.</summary>
     public static ExecutorCall? From(IInvocationOperation invocation, ExecutorTypes types)
     {
@@ -91,6 +121,7 @@ internal sealed class ExecutorCall
             if (argument.Parameter?.Ordinal == 0) function = argument;
         }
         if (function is null) return null;
-        return new ExecutorCall(invocation, function, invoke, types.SendsToOtherProcesses(invocation.Instance?.Type));
+        ITypeSymbol? receiver = invocation.Instance?.Type;
+        return new ExecutorCall(invocation, function, invoke, types.SendsToOtherProcesses(receiver), types.MaySendToOtherProcesses(receiver));
     }
 }

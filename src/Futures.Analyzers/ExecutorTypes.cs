@@ -60,6 +60,12 @@ internal sealed class ExecutorTypes
         return false;
     }
 
+    /// <summary>
+    /// Whether a receiver of this static type may send its calls to other processes: any executor
+    /// but a thread pool (an <c>Executor</c> may be a process pool). The generator serves these calls.
+    /// </summary>
+    public bool MaySendToOtherProcesses(ITypeSymbol? receiverType) => !IsOrDerivesFrom(receiverType, ThreadPool);
+
     /// <summary>Whether a receiver of this static type sends its calls to other processes: a process pool or a cluster.</summary>
     public bool SendsToOtherProcesses(ITypeSymbol? receiverType) =>
         IsOrDerivesFrom(receiverType, ProcessPool) || IsOrDerivesFrom(receiverType, Orleans);

@@ -21,9 +21,14 @@ internal static class Verify<TAnalyzer> where TAnalyzer : DiagnosticAnalyzer, ne
         """;
 
     /// <summary>Checks that <paramref name="source"/> (after <see cref="Usings"/>) gets exactly the marked and <paramref name="expected"/> diagnostics.</summary>
-    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
+    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected) => AnalyzerWithBuildAsync(source, "", expected);
+
+    /// <summary>As <see cref="AnalyzerAsync"/>, in a project whose build properties are <paramref name="buildProperties"/> (lines such as <c>PublishAot = true</c>).</summary>
+    public static Task AnalyzerWithBuildAsync(string source, string buildProperties, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        string properties = string.Concat(buildProperties.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static p => $"build_property.{p.Trim()}\n"));
+        test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\n" + properties));
         Configure(test.TestState);
         test.ReferenceAssemblies = TestReferences.None;
         test.ExpectedDiagnostics.AddRange(expected);
