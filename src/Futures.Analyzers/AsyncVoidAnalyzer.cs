@@ -20,16 +20,15 @@ public sealed class AsyncVoidAnalyzer : ExecutorCallAnalyzer
     private protected override void Analyze(OperationAnalysisContext context, ExecutorCall call, ExecutorTypes types)
     {
         if (!call.Invoke.ReturnsVoid) return;
-        string? kind = call.FunctionValue switch
+        bool isAsync = call.FunctionValue switch
         {
-            IAnonymousFunctionOperation { Symbol.IsAsync: true } lambda =>
-                lambda.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousMethodExpressionSyntax ? "anonymous method" : "lambda",
-            IMethodReferenceOperation { Method.IsAsync: true } reference => $"method {reference.Method.Name}",
-            _ => null,
+            IAnonymousFunctionOperation lambda => lambda.Symbol.IsAsync,
+            IMethodReferenceOperation reference => reference.Method.IsAsync,
+            _ => false,
         };
-        if (kind is null) return;
+        if (!isAsync) return;
         string delegateType = call.Invoke.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.AsyncVoid, call.Function.Syntax.GetLocation(),
-            kind, call.ReceiverName, call.MethodName, delegateType));
+            call.FunctionKind, call.ReceiverName, call.MethodName, delegateType));
     }
 }

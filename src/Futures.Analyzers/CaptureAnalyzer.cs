@@ -25,21 +25,19 @@ public sealed class CaptureAnalyzer : ExecutorCallAnalyzer
     private protected override void Analyze(OperationAnalysisContext context, ExecutorCall call, ExecutorTypes types)
     {
         if (!call.SendsToOtherProcesses) return;
-        (string kind, ImmutableArray<CapturedVariable> captured) = Captures(call);
+        ImmutableArray<CapturedVariable> captured = Captures(call);
         if (captured.IsDefaultOrEmpty) return;
         string names = string.Join(", ", captured.Select(static c => c.Name));
         string them = captured.Length == 1 ? $"{captured[0].Name} as an argument" : "them as arguments";
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.CapturingDelegate, call.Function.Syntax.GetLocation(),
-            kind, call.ReceiverName, call.MethodName, names, them));
+            call.FunctionKind, call.ReceiverName, call.MethodName, names, them));
     }
 
-    /// <summary>What the function argument is (for the message) and what it captures.</summary>
-    internal static (string Kind, ImmutableArray<CapturedVariable> Captured) Captures(ExecutorCall call) => call.FunctionValue switch
+    /// <summary>What the function argument captures: a lambda's or local function's outside variables; nothing for a method.</summary>
+    private static ImmutableArray<CapturedVariable> Captures(ExecutorCall call) => call.FunctionValue switch
     {
-        IAnonymousFunctionOperation lambda => (lambda.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousMethodExpressionSyntax ? "anonymous method" : "lambda",
-            CapturedVariables.Of(lambda)),
-        IMethodReferenceOperation { Method: { MethodKind: MethodKind.LocalFunction } local } reference =>
-            ("local function", CapturedVariables.Of(local, reference.SemanticModel!)),
-        _ => ("delegate", ImmutableArray<CapturedVariable>.Empty),
+        IAnonymousFunctionOperation lambda => CapturedVariables.Of(lambda),
+        IMethodReferenceOperation { Method: { MethodKind: MethodKind.LocalFunction } local } reference => CapturedVariables.Of(local, reference.SemanticModel!),
+        _ => ImmutableArray<CapturedVariable>.Empty,
     };
 }

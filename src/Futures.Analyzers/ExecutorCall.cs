@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Futures.Analyzers;
@@ -56,6 +57,16 @@ internal sealed class ExecutorCall
             return value is IDelegateCreationOperation creation ? creation.Target : value;
         }
     }
+
+    /// <summary>What the function argument is, as messages say it: <c>lambda</c>, <c>anonymous method</c>, <c>local function</c>, <c>method M</c> or <c>delegate</c>.</summary>
+    public string FunctionKind => FunctionValue switch
+    {
+        IAnonymousFunctionOperation { Syntax: AnonymousMethodExpressionSyntax } => "anonymous method",
+        IAnonymousFunctionOperation => "lambda",
+        IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } => "local function",
+        IMethodReferenceOperation reference => $"method {reference.Method.Name}",
+        _ => "delegate",
+    };
 
     /// <summary>The argument that supplies the delegate's parameter <paramref name="index"/> (Submit's arg1.., Map's items..), if written.</summary>
     public IArgumentOperation? ArgumentFor(int index)
