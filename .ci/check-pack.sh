@@ -16,6 +16,9 @@ nupkg="$work/feed/Futures.$version.nupkg"
 python3 -m zipfile -l "$nupkg" 2>/dev/null | grep -q "lib/net10.0/Futures.dll" \
   || unzip -l "$nupkg" | grep -q "lib/net10.0/Futures.dll" \
   || { echo "pack-check: lib/net10.0/Futures.dll missing from $nupkg"; exit 1; }
+python3 -m zipfile -l "$nupkg" 2>/dev/null | grep -q "analyzers/dotnet/cs/Futures.Analyzers.dll" \
+  || unzip -l "$nupkg" | grep -q "analyzers/dotnet/cs/Futures.Analyzers.dll" \
+  || { echo "pack-check: analyzers/dotnet/cs/Futures.Analyzers.dll missing from $nupkg"; exit 1; }
 
 # The library's own package dependencies come from the machine's package cache (a valid folder
 # feed), so the check runs offline; Futures itself only from the fresh local feed.

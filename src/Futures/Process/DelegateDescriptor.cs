@@ -76,27 +76,18 @@ internal static class DelegateDescriptor
     private static string CaptureMessage(Delegate function, object target)
     {
         Type type = target.GetType();
+        MethodInfo method = function.Method;
         string what = type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
-            ? $"captures {string.Join(", ", CapturedNames(type).Distinct())}"
-            : $"is bound to an instance of {type.FullName} ({function.Method.Name} is an instance method)";
+            ? $"captures {string.Join(", ", CapturedNames(method, type))}"
+            : method.Name.StartsWith('<') ? "captures this" // a lambda that uses only this lives on the app's own class
+            : $"is bound to an instance of {type.FullName} ({method.Name} is an instance method)";
         return $"The delegate passed to a process pool {what}. Only static methods and lambdas that capture nothing " +
             "can run in a worker process: pass the state as arguments instead (Submit(fn, arg1, ...)), " +
             "or make the lambda static.";
     }
 
-    /// <summary>The captured variables' names: the display class's fields, <c>this</c> for <c>&lt;&gt;4__this</c>, nested scopes followed.</summary>
-    private static IEnumerable<string> CapturedNames(Type displayClass)
-    {
-        foreach (FieldInfo field in displayClass.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
-        {
-            if (field.Name.EndsWith("__this", StringComparison.Ordinal)) yield return "this";
-            else if (field.Name.StartsWith("CS$<>", StringComparison.Ordinal) && field.FieldType != displayClass)
-            {
-                foreach (string name in CapturedNames(field.FieldType)) yield return name;
-            }
-            else yield return field.Name;
-        }
-    }
+    /// <summary>The variables the delegate's method really uses from its closure (<c>this</c> for the enclosing instance), read from its IL.</summary>
+    private static IReadOnlyList<string> CapturedNames(MethodInfo method, Type closure) => ClosureReader.CapturedNames(method, closure);
 }
 
 /// <summary>A delegate's method as a worker finds it, and the declared type of its target when a copy of the target crosses with it.</summary>
