@@ -12,6 +12,10 @@ internal static class Wire
     /// </summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
+        // Explicit, so that it does not depend on the app's JsonSerializerIsReflectionEnabledByDefault: a
+        // file-based app or any PublishAot=true project turns that off in its runtimeconfig, even under
+        // `dotnet run`, and the worker runs on that runtimeconfig.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         IncludeFields = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
