@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
@@ -23,9 +24,11 @@ internal static class RunningApp
     public static bool IsFrameworkDependent => AppContext.GetData("FX_DEPS_FILE") is string { Length: > 0 };
 
     /// <summary>Futures.dll on disk; empty when it has no file (a single-file bundle, Native AOT).</summary>
-#pragma warning disable IL3000 // Empty in a bundle, which is exactly what is asked.
-    public static string FuturesAssemblyFile => typeof(RunningApp).Assembly.Location;
-#pragma warning restore IL3000
+    public static string FuturesAssemblyFile
+    {
+        [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Empty in a bundle, which is exactly what is asked.")]
+        get => typeof(RunningApp).Assembly.Location;
+    }
 
     /// <summary>Whether Futures was loaded by the runtime from the app's own assemblies (so a worker finds it by name), not into a plugin context.</summary>
     public static bool FuturesIsAnAppAssembly => AssemblyLoadContext.GetLoadContext(typeof(RunningApp).Assembly) == AssemblyLoadContext.Default;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipes;
 using Futures.ProcessPool.WorkerHost;
 
@@ -143,13 +144,12 @@ internal sealed class WorkerLauncher
     }
 
     /// <summary>The <c>dotnet</c> that runs this app: this process if it is the muxer, else the one beside the running framework.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Empty in a bundle: then there is no muxer to find this way.")]
     private static string? RunningMuxer()
     {
         if (Environment.ProcessPath is { } self && RunningApp.OwnExecutable is null) return self;
         // <root>/shared/Microsoft.NETCore.App/<version>/System.Private.CoreLib.dll
-#pragma warning disable IL3000 // Empty in a bundle: then there is no muxer to find this way.
         string? framework = Path.GetDirectoryName(typeof(object).Assembly.Location);
-#pragma warning restore IL3000
         if (string.IsNullOrEmpty(framework)) return null;
         string muxer = Path.Combine(Path.GetFullPath(Path.Combine(framework, "..", "..", "..")), MuxerFileName);
         return File.Exists(muxer) ? muxer : null;
