@@ -296,13 +296,15 @@ internal sealed class WorkerProcess
     {
         int code = ExitCode;
         if (_reportedExitCode?.Value == code) return $" Worker pid {Pid} exited with code {code}.";
-        bool signalled = !OperatingSystem.IsWindows() && code > 128 && code <= 128 + 64;
         if (!IsReady && !IsLeaving && !ForceSignalled)
         {
             string stderr = Volatile.Read(ref _stderr)?.FirstLines() ?? "";
             return $" Worker pid {Pid} failed to start (exit status {code})." + (stderr.Length > 0 ? $" Its standard error:\n{stderr}" : "");
         }
-        if (signalled) return $" Worker pid {Pid} was killed by signal {SignalNames.Of(code - 128)} ({code - 128}).";
+        if (!OperatingSystem.IsWindows() && code > 128 && code <= 128 + 64)
+        {
+            return $" Worker pid {Pid} was killed by signal {SignalNames.Of(code - 128)} ({code - 128}).";
+        }
         return $" Worker pid {Pid} exited with code {code}.";
     }
 
