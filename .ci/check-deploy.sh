@@ -173,6 +173,9 @@ cp "$work/nuget.config" "$work/file-based/"
 { echo "#:package Futures@$version"; cat "$work/Program.cs"; } > "$work/file-based/app.cs"
 build file-based "$dotnet_exe" build "$work/file-based/app.cs"; ok=$?
 try_mode file-based "$ok" dotnet "$dotnet_exe" run "$work/file-based/app.cs" -- file-based dotnet
+# The SDK builds file-based apps in a folder of its own, one per file path: remove this run's.
+runfile="$("$dotnet_exe" build "$work/file-based/app.cs" --getProperty:ArtifactsPath 2>/dev/null | tail -n 1)"
+[[ "$runfile" == */runfile/app-* ]] && rm -rf "$runfile"
 
 # 2. A PublishAot=true project under `dotnet run` (JIT, on a runtimeconfig that turns reflection off).
 new_project "$work/aot-dotnet-run" "<PublishAot>true</PublishAot>"
