@@ -103,7 +103,7 @@ internal static class ProcessPoolQuick
             info.ArgumentList.Add("--runtimeconfig");
             info.ArgumentList.Add(launcher.RuntimeConfig!);
             if (launcher.DepsFile is not null) { info.ArgumentList.Add("--depsfile"); info.ArgumentList.Add(launcher.DepsFile); }
-            info.ArgumentList.Add(launcher.WorkerAssembly);
+            info.ArgumentList.Add(launcher.WorkerAssembly!); // dotnet exec mode: this benchmark runs under dotnet
             long t = Stopwatch.GetTimestamp();
             using (var p = Process.Start(info)!)
             {

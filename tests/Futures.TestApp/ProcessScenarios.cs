@@ -37,6 +37,20 @@ public static class ProcessScenarios
         if (shutdownNoWait) pool.Shutdown(wait: false);
     }
 
+    /// <summary>A worker writes a line to its stderr, which the pool forwards to this process's; prints <c>worker &lt;pid&gt;</c>.</summary>
+    public static void Stderr()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        Console.WriteLine($"worker {pool.Submit(WriteToStderr).Result(TimeSpan.FromSeconds(60))}");
+    }
+
+    /// <summary>Runs in the worker: writes to its stderr and returns its pid.</summary>
+    public static int WriteToStderr()
+    {
+        Console.Error.WriteLine($"stderr of worker {Environment.ProcessId}");
+        return Environment.ProcessId;
+    }
+
     /// <summary>Runs in the worker: blocks until the parent sends a byte, then returns the worker's pid.</summary>
     public static int WaitForRelease(string pipeHandle)
     {

@@ -89,6 +89,11 @@ switch (args.FirstOrDefault())
         Futures.TestApp.ProcessScenarios.Fault(args[1], args[2]);
         break;
 
+    case "process-stderr":
+        // What a worker writes to stderr reaches this process's stderr (the pool forwards it).
+        Futures.TestApp.ProcessScenarios.Stderr();
+        break;
+
     default:
         Console.Error.WriteLine($"unknown scenario '{args.FirstOrDefault()}'");
         return 2;

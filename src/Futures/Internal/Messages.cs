@@ -18,6 +18,8 @@ internal static class Messages
     public const string CallerRunsInProcessPool =
         "QueueFullMode.CallerRuns would run the work in this process, outside any worker; a process pool supports Wait and Throw.";
 
+    public static string WorkerStartFailed(string reason) => $"A process pool worker could not be started: {reason}";
+
     public static string TaskTimedOut(TimeSpan timeout, int pid) =>
         $"The task ran longer than the task timeout ({timeout}); its worker (pid {pid}) was killed and replaced.";
 

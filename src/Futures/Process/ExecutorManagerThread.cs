@@ -403,7 +403,19 @@ internal sealed class ExecutorManagerThread
         WorkerProcess worker;
         try
         {
-            worker = WorkerProcess.Start(WorkerLauncher.Default, this, _inbox, index);
+            worker = WorkerProcess.Start(_executor.Launcher ?? WorkerLauncher.Default, this, _inbox, index);
+        }
+        catch (Exception e) when (e is NotSupportedException or System.ComponentModel.Win32Exception or IOException)
+        {
+            // No process at all (no way to start one in this app, or the executable is missing): nothing will
+            // ever start, so the pool is broken, with the reason.
+            lock (_sync)
+            {
+                _spawning--;
+                _ready.AddFirst(first);
+                TerminateBroken_NeedsLock(Messages.WorkerStartFailed(e.Message), e);
+            }
+            return;
         }
         catch
         {

@@ -22,6 +22,9 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>Whether Shutdown has been called (read without the lock).</summary>
     internal bool ShutdownRequested => _shutdownRequested;
 
+    /// <summary>How this pool starts workers; null for <see cref="WorkerLauncher.Default"/>. For tests (a launcher that cannot start a worker).</summary>
+    internal WorkerLauncher? Launcher { get; set; }
+
     /// <summary>The signal of TerminateWorkers/KillWorkers, or 0.</summary>
     internal int ForceSignal => _forceSignal;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipes;
+using System.Runtime.CompilerServices;
 using Futures.ProcessPool.Protocol;
 
 namespace Futures.ProcessPool;
@@ -63,6 +64,12 @@ internal sealed class WorkerProcess
     private System.Diagnostics.Process _process = null!;
     private Thread _reader = null!;
 
+    /// <summary>Copies the worker's stderr to ours and keeps its first lines; set just after the start (so possibly after a fast exit's handler began).</summary>
+    private WorkerStderr? _stderr;
+
+    /// <summary>The exit code the worker reported from its ProcessExit handler (<see cref="MessageKind.Exiting"/>); null if none came. Set by the reader thread before the exit is handled.</summary>
+    private volatile StrongBox<int>? _reportedExitCode;
+
     /// <summary>Set (once) when the process has exited; read by any thread.</summary>
     private volatile bool _exited;
 
@@ -99,6 +106,7 @@ internal sealed class WorkerProcess
             throw;
         }
         worker.Pid = worker._process.Id;
+        Volatile.Write(ref worker._stderr, WorkerStderr.Start(worker._process.StandardError.BaseStream, index));
         new Thread(worker.WriteFrames) { IsBackground = true, Name = $"Futures worker {index} writer" }.Start();
         return worker;
     }
@@ -276,11 +284,28 @@ internal sealed class WorkerProcess
         _process.Dispose();
     }
 
-    /// <summary>The pid and how the process ended, as the contract words it: <c> Worker pid 123 exited with code 1.</c></summary>
+    /// <summary>
+    /// The pid and how the process ended, as the contract words it: <c> Worker pid 123 exited with code 1.</c>,
+    /// <c> Worker pid 123 was killed by signal SIGKILL (9).</c>, or for a worker that never became ready
+    /// and did not say why, <c> Worker pid 123 failed to start (exit status 145). Its standard error: ...</c>.
+    /// </summary>
+    /// <remarks>
+    /// .NET reports a process ended by signal N as exit code 128 + N, and so does a plain exit with such a
+    /// code: <c>Environment.Exit(129)</c>, or the .NET host failing to start (<c>dotnet exec ''</c> exits
+    /// 129). A worker reports its own exit code when it exits through Environment.Exit (and so also when its
+    /// loop ends), so a code it reported is an exit code; a code above 128 it did not report is a signal once
+    /// it was running user code (ready), or one we sent; before that it is a start failure, told with what
+    /// the worker printed to stderr.
+    /// </remarks>
     public string DescribeExit()
     {
         int code = ExitCode;
-        // .NET reports a process ended by signal N as 128 + N.
+        if (_reportedExitCode?.Value == code) return $" Worker pid {Pid} exited with code {code}.";
+        if (!IsReady && !IsLeaving && !ForceSignalled)
+        {
+            string stderr = Volatile.Read(ref _stderr)?.FirstLines() ?? "";
+            return $" Worker pid {Pid} failed to start (exit status {code})." + (stderr.Length > 0 ? $" Its standard error:\n{stderr}" : "");
+        }
         if (!OperatingSystem.IsWindows() && code > 128 && code <= 128 + 64)
         {
             return $" Worker pid {Pid} was killed by signal {SignalNames.Of(code - 128)} ({code - 128}).";
@@ -298,7 +323,8 @@ internal sealed class WorkerProcess
         {
             while (Frame.ReadFrom(_results) is { } frame)
             {
-                if (_manager is not null) _manager.OnFrame(this, frame);
+                if (frame.Kind == MessageKind.Exiting) _reportedExitCode = new StrongBox<int>(BitConverter.ToInt32(frame.Payload));
+                else if (_manager is not null) _manager.OnFrame(this, frame);
                 else _inbox.Post(new ManagerEvent(ManagerEventKind.Message, this, frame));
             }
         }
@@ -334,11 +360,16 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Process.Exited (a thread-pool thread): let the reader post what the worker sent, then report the exit.</summary>
+    /// <summary>Process.Exited (a thread-pool thread): let the reader post what the worker sent (and the stderr pump take what it printed), then report the exit.</summary>
     private void OnExited(object? sender, EventArgs e)
     {
         _exited = true;
+        long since = Stopwatch.GetTimestamp();
         _reader.Join(ExitGrace);
+        // Set just after the process started: an exit that fast waits for it (the start returns at once).
+        SpinWait.SpinUntil(() => Volatile.Read(ref _stderr) is not null, ExitGrace);
+        TimeSpan left = ExitGrace - Stopwatch.GetElapsedTime(since);
+        Volatile.Read(ref _stderr)?.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         _inbox.Post(new ManagerEvent(ManagerEventKind.Exited, this));
     }
 }

@@ -36,6 +36,15 @@ public static class ProcessTasks
         return 0;
     }
 
+    /// <summary>Exits from a thread that is not the worker's main loop (ProcessExit handlers then run there).</summary>
+    public static int ExitFromAnotherThread(int code)
+    {
+        var exiting = new Thread(() => Environment.Exit(code));
+        exiting.Start();
+        exiting.Join();
+        return 0;
+    }
+
     public static int FailFast()
     {
         Environment.FailFast("test crash");

@@ -4,7 +4,7 @@ namespace Futures.ProcessPool.Protocol;
 /// <remarks>
 /// Parent → worker: <see cref="Init"/> once, then <see cref="Call"/>s, then <see cref="Shutdown"/>.
 /// Worker → parent: <see cref="Ready"/> (or <see cref="InitFailed"/>) once, then one
-/// <see cref="Result"/> per call, in the order the calls were sent.
+/// <see cref="Result"/> per call, in the order the calls were sent, and <see cref="Exiting"/> when it exits.
 /// </remarks>
 internal enum MessageKind : byte
 {
@@ -39,4 +39,10 @@ internal enum MessageKind : byte
 
     /// <summary>Worker → parent: the call with this id (int64) is starting, sent only when <see cref="InitItem.ReportStarts"/>.</summary>
     Started = 13,
+
+    /// <summary>
+    /// Worker → parent, last: the exit code the worker is leaving with (int32), from its ProcessExit handler.
+    /// Without it an exit code above 128 is a signal (or a host that failed before the worker ran).
+    /// </summary>
+    Exiting = 14,
 }

@@ -110,8 +110,7 @@ internal sealed class WorkerLoop
                 ResultItem result = CallInvocation.Execute(call, _resolver.ResolveMethod, _resolver.ResolveType, _blobs);
                 _blobs.Clear();
                 _inCall = false;
-                foreach (object blob in result.Blobs ?? []) Frame.ForBlob(blob).WriteTo(_output);
-                Send(MessageKind.Result, result.Encode());
+                SendResult(result);
                 return null;
             case MessageKind.Shutdown:
                 _shutdownReceived = true;
@@ -161,7 +160,47 @@ internal sealed class WorkerLoop
         if (!_shutdownReceived) _onParentLost?.Invoke();
     }
 
-    private void Send(MessageKind kind, byte[] payload) => new Frame(kind, payload).WriteTo(_output);
+    /// <summary>Held while a frame is written: the exit report (<see cref="ReportExit"/>) comes from whichever thread exits the process.</summary>
+    private readonly object _writeLock = new();
+
+    /// <summary>Sends a call's outcome: its blobs, then the result that refers to them.</summary>
+    private void SendResult(ResultItem result)
+    {
+        lock (_writeLock)
+        {
+            foreach (object blob in result.Blobs ?? []) Frame.ForBlob(blob).WriteTo(_output);
+            new Frame(MessageKind.Result, result.Encode()).WriteTo(_output);
+        }
+    }
+
+    private void Send(MessageKind kind, byte[] payload)
+    {
+        lock (_writeLock) new Frame(kind, payload).WriteTo(_output);
+    }
+
+    /// <summary>
+    /// Tells the parent the exit code this process is leaving with (from its ProcessExit handler), so that
+    /// the parent reports an exit code above 128 as a signal only when no code was reported.
+    /// </summary>
+    /// <remarks>
+    /// Waits a little for a frame being written to finish, never longer: an exit must not hang on the pipe.
+    /// </remarks>
+    public void ReportExit(int exitCode)
+    {
+        if (!Monitor.TryEnter(_writeLock, TimeSpan.FromSeconds(1))) return;
+        try
+        {
+            new Frame(MessageKind.Exiting, BitConverter.GetBytes(exitCode)).WriteTo(_output);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The parent is gone or has closed the pipe: nobody to tell.
+        }
+        finally
+        {
+            Monitor.Exit(_writeLock);
+        }
+    }
 
     /// <summary>Runs the initializer and reports Ready or InitFailed.</summary>
     private bool Initialize(InitItem init)
