@@ -46,18 +46,13 @@ internal static class DelegateDescriptor
         if (function.Target is { } target)
         {
             Type type = target.GetType();
-            if (type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false))
+            bool closure = type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
+            if (closure ? !IsStateless(type) : method.Name.StartsWith('<'))
             {
-                if (!IsStateless(type)) throw new ArgumentException(CaptureMessage(function, target), paramName);
+                // A closure with variables, or a lambda that uses only this (it lives on the app's own class).
+                throw new ArgumentException(CaptureMessage(function, target), paramName);
             }
-            else if (method.Name.StartsWith('<'))
-            {
-                throw new ArgumentException(
-                    $"The delegate passed to a process pool captures this (a lambda or local function that uses the {type.FullName} it was made in). " +
-                    "Only static methods, lambdas that capture nothing and instance methods (with a copy of their object) can run in a worker process: " +
-                    "pass the state as arguments instead (Submit(fn, arg1, ...)), or make the lambda static.", paramName);
-            }
-            else
+            if (!closure)
             {
                 // A method of the app's bound to its object: the object crosses too, as a copy.
                 crossingTarget = method.IsStatic ? method.GetParameters()[0].ParameterType : method.DeclaringType;
@@ -79,11 +74,10 @@ internal static class DelegateDescriptor
         MethodInfo method = function.Method;
         string what = type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
             ? $"captures {string.Join(", ", CapturedNames(method, type))}"
-            : method.Name.StartsWith('<') ? "captures this" // a lambda that uses only this lives on the app's own class
-            : $"is bound to an instance of {type.FullName} ({method.Name} is an instance method)";
-        return $"The delegate passed to a process pool {what}. Only static methods and lambdas that capture nothing " +
-            "can run in a worker process: pass the state as arguments instead (Submit(fn, arg1, ...)), " +
-            "or make the lambda static.";
+            : "captures this"; // a lambda that uses only this lives on the app's own class
+        return $"The delegate passed to a process pool {what}. Only static methods, lambdas that capture nothing and " +
+            "instance methods (with a copy of their object) can run in a worker process: pass the state as arguments " +
+            "instead (Submit(fn, arg1, ...)), or make the lambda static.";
     }
 
     /// <summary>The variables the delegate's method really uses from its closure (<c>this</c> for the enclosing instance), read from its IL.</summary>

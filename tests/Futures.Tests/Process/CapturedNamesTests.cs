@@ -99,9 +99,15 @@ public class CapturedNamesTests
     }
 
     [Fact]
-    public void Describe_InstanceMethod_SaysItIsBound()
+    public void Describe_InstanceMethod_CrossesWithACopyOfItsObject()
     {
-        RefusalOf(new Func<int>(Instance)).Should().Contain($"is bound to an instance of {typeof(CapturedNamesTests).FullName}");
+        DelegateDescriptor.Describe(new Func<int>(Instance), "fn").TargetType.Should().Be(typeof(CapturedNamesTests));
+    }
+
+    [Fact]
+    public void Describe_LambdaThatUsesOnlyThis_SaysItCapturesThis()
+    {
+        Captured(new Func<int>(() => _field + 1)).Should().Be("this");
     }
 
     private int Instance() => _field;
