@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
@@ -24,11 +25,11 @@ internal static class RunningApp
     public static bool IsFrameworkDependent => AppContext.GetData("FX_DEPS_FILE") is string { Length: > 0 };
 
     /// <summary>Futures.dll on disk; empty when it has no file (a single-file bundle, Native AOT).</summary>
-    public static string FuturesAssemblyFile
-    {
-        [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Empty in a bundle, which is exactly what is asked.")]
-        get => typeof(RunningApp).Assembly.Location;
-    }
+    public static string FuturesAssemblyFile => LocationOf(typeof(RunningApp).Assembly);
+
+    /// <summary>The file <paramref name="assembly"/> was loaded from; empty when it has none (a single-file bundle, Native AOT, loaded from bytes).</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Empty in a bundle, which is exactly what is asked.")]
+    public static string LocationOf(Assembly assembly) => assembly.Location;
 
     /// <summary>Whether Futures was loaded by the runtime from the app's own assemblies (so a worker finds it by name), not into a plugin context.</summary>
     public static bool FuturesIsAnAppAssembly => AssemblyLoadContext.GetLoadContext(typeof(RunningApp).Assembly) == AssemblyLoadContext.Default;

@@ -48,6 +48,7 @@ internal sealed class AssemblyResolver
 
     private (MethodInfo, object?) ResolveUncached(MethodRef r)
     {
+        if (r.MetadataToken == 0) return Close(FindByName(r), r, ResolveType); // a Native AOT parent: the same executable as this worker
         var assemblyName = new AssemblyName(r.AssemblyName);
         if (r.AssemblyLocation.Length > 0 && assemblyName.Name is { } simple) _locations.TryAdd(simple, r.AssemblyLocation);
         Assembly assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(assemblyName);
@@ -66,10 +67,23 @@ internal sealed class AssemblyResolver
     /// The method <paramref name="r"/> names in <paramref name="module"/>, closed over its type
     /// arguments, and the instance to call it on. Shared with the Orleans node's resolver.
     /// </summary>
-    internal static (MethodInfo Method, object? Target) ResolveIn(Module module, MethodRef r, Func<string, Type> resolveType)
+    internal static (MethodInfo Method, object? Target) ResolveIn(Module module, MethodRef r, Func<string, Type> resolveType) =>
+        Close((MethodInfo)(module.ResolveMethod(r.MetadataToken)
+            ?? throw new MissingMethodException($"No method with token 0x{r.MetadataToken:x8} in {module.Assembly.FullName}.")), r, resolveType);
+
+    /// <summary>The method definition <paramref name="r"/> names by its declaring type and signature (a Native AOT app has no tokens).</summary>
+    private MethodInfo FindByName(MethodRef r)
     {
-        var method = (MethodInfo)(module.ResolveMethod(r.MetadataToken)
-            ?? throw new MissingMethodException($"No method with token 0x{r.MetadataToken:x8} in {module.Assembly.FullName}."));
+        Type declaring = ResolveType(r.DeclaringType);
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        return declaring.GetMethods(All).FirstOrDefault(m => m.ToString() == r.Signature)
+            ?? throw new MissingMethodException($"No method {r.Signature} in {declaring.FullName}; {r.DisplayName} was not run.");
+    }
+
+    /// <summary>The method definition <paramref name="definition"/> closed over <paramref name="r"/>'s generic arguments, and the instance a lambda that captures nothing runs on.</summary>
+    private static (MethodInfo Method, object? Target) Close(MethodInfo definition, MethodRef r, Func<string, Type> resolveType)
+    {
+        MethodInfo method = definition;
         if (r.TypeArguments.Length > 0)
         {
             Type closed = method.DeclaringType!.MakeGenericType(r.TypeArguments.Select(resolveType).ToArray());
