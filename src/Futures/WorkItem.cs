@@ -29,6 +29,9 @@ public abstract class WorkItem
     /// <summary>Whether this item is a Map chunk (several calls in one message, made where the executor batches).</summary>
     internal virtual bool IsMapChunk => false;
 
+    /// <summary>Completes <see cref="Future"/> with a result that arrived untyped (decoded from a worker's answer); ignored for a call with no result.</summary>
+    internal abstract void SetResultFrom(object? value);
+
     /// <summary><see cref="Run()"/>, telling <paramref name="observer"/> when the call starts and when it has returned (before the future completes).</summary>
     internal abstract void Run(IWorkItemObserver? observer);
 

@@ -70,6 +70,7 @@ internal sealed class OpenTypeConverter<T> : JsonConverter<T>
 }
 
 /// <summary>The converter of a type that cannot cross (<see cref="RefusedTypes"/>): null crosses, any other value is refused.</summary>
+[RequiresUnreferencedCode("The codec reads and writes the fields of types it finds at run time.")]
 internal sealed class RefusingConverter<T> : JsonConverter<T>
 {
     private readonly string _reason;

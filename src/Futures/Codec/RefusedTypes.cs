@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -18,6 +19,7 @@ namespace Futures.Codec;
 /// finalizer) are refused too: building one from data on the receiving side is how deserialization
 /// attacks run code, and a copy would not own the resource anyway.
 /// </remarks>
+[RequiresUnreferencedCode("The codec reads and writes the fields of types it finds at run time.")]
 internal static class RefusedTypes
 {
     /// <summary>Why each type examined is refused (null: it may cross), e.g. <c>{Thread: "a thread", Int32: null}</c>.</summary>

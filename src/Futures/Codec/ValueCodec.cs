@@ -38,12 +38,21 @@ internal static class ValueCodec
     /// <summary>The options every encode and decode uses; made once (its contracts are cached in it).</summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
-    /// <summary>Whether the codec may use reflection: yes, unless the app was trimmed or compiled ahead of time.</summary>
+    /// <summary>
+    /// Whether the codec may use reflection: yes, unless the app was trimmed or compiled ahead of time.
+    /// The Futures package sets the switch false in a trimmed or Native AOT publish, where the trimmer
+    /// then removes the reflection-based codec; without it, only Native AOT itself turns it off. Not
+    /// <see cref="RuntimeFeature.IsDynamicCodeSupported"/>: a file-based app under <c>dotnet run</c> runs
+    /// on the JIT with that off, and there the reflection-based codec works and carries every type.
+    /// </summary>
     [FeatureSwitchDefinition(ReflectionSwitch)]
     [FeatureGuard(typeof(RequiresUnreferencedCodeAttribute))]
     [FeatureGuard(typeof(RequiresDynamicCodeAttribute))]
-    public static bool IsReflectionEnabled =>
-        RuntimeFeature.IsDynamicCodeSupported && (!AppContext.TryGetSwitch(ReflectionSwitch, out bool enabled) || enabled);
+    public static bool IsReflectionEnabled
+    {
+        [UnconditionalSuppressMessage("Trimming", "IL4000", Justification = "A feature switch: the package sets it false wherever the app is trimmed, and the trimmer then removes what it guards.")]
+        get => AppContext.TryGetSwitch(ReflectionSwitch, out bool enabled) ? enabled : !ProcessPool.RunningApp.IsNativeAot;
+    }
 
     private static readonly JsonWriterOptions s_writerOptions = new()
     {

@@ -40,6 +40,12 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
     /// <summary>A chunk is the only item whose invoker is a <see cref="ChunkInvoker{TArgs, TResult}"/> instance's method.</summary>
     internal override bool IsMapChunk => _invoker.Target is IChunkInvoker;
 
+    internal override void SetResultFrom(object? value)
+    {
+        if (typeof(TResult) == typeof(VoidResult)) Future.SetResult();
+        else Unsafe.As<Future<TResult>>(Future).SetResult((TResult)value!);
+    }
+
     public override object?[] GetArguments()
     {
         ITuple tuple = _args;

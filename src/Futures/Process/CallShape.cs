@@ -21,7 +21,6 @@ namespace Futures.ProcessPool;
 internal sealed class CallShape
 {
     private static readonly ConcurrentDictionary<(Type, bool), CallShape> s_shapes = new();
-    private static readonly MethodInfo s_setTyped = typeof(CallShape).GetMethod(nameof(SetTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     private CallShape(Type[] argumentTypes, Type? resultType, Type? wireResultType, bool isChunk)
     {
@@ -30,9 +29,6 @@ internal sealed class CallShape
         ResultType = resultType;
         ResultTypeName = wireResultType is null ? "" : MethodRef.TypeName(wireResultType);
         IsChunk = isChunk;
-        SetResult = resultType is null
-            ? static (f, _) => f.SetResult()
-            : s_setTyped.MakeGenericMethod(resultType).CreateDelegate<Action<Future, object?>>();
     }
 
     /// <summary>The declared argument types (of one element, for a chunk), e.g. <c>[Int32, String]</c>.</summary>
@@ -50,8 +46,6 @@ internal sealed class CallShape
     /// <summary>Whether this is a Map chunk.</summary>
     public bool IsChunk { get; }
 
-    /// <summary>Completes the future with a value of <see cref="ResultType"/>.</summary>
-    public Action<Future, object?> SetResult { get; }
 
     /// <summary>The shape of <paramref name="item"/>, a <see cref="CallWorkItem{TArgs, TResult}"/>.</summary>
     /// <exception cref="ArgumentException">The item was not made by Executor's Submit or Map.</exception>
@@ -76,7 +70,6 @@ internal sealed class CallShape
         return new CallShape(element.GetGenericArguments(), result, result!.GetElementType(), isChunk: true);
     }
 
-    private static void SetTyped<T>(Future future, object? value) => ((Future<T>)future).SetResult((T)value!);
 
     /// <summary>Slot names for messages, by position: <c>arg1</c>, <c>arg2</c>, ...</summary>
     private static readonly string[] s_argumentNames = ["arg1", "arg2", "arg3", "arg4"];
@@ -143,7 +136,7 @@ internal sealed class CallShape
         if (!IsChunk) return ValueCodec.Decode(result.ResultJson, [ResultType], blobs, types)[0];
         Type element = ResultType.GetElementType()!;
         object?[] values = ValueCodec.Decode(result.ResultJson, Enumerable.Repeat(element, count).ToArray(), blobs, types);
-        var array = Array.CreateInstance(element, count);
+        var array = Array.CreateInstanceFromArrayType(ResultType, count); // the future's own array type: it exists
         for (int i = 0; i < count; i++) array.SetValue(values[i], i);
         return array;
     }

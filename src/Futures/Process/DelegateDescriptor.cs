@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Futures.ProcessPool.Protocol;
@@ -65,6 +66,7 @@ internal static class DelegateDescriptor
     }
 
     /// <summary>A compiler-generated class with no instance fields: the <c>&lt;&gt;c</c> class of non-capturing lambdas.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "A closure's fields are used by its lambda's code, so no trimmer removes them; a trimmed app's generated hook keeps the submitting types whole.")]
     private static bool IsStateless(Type type) =>
         type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0;
 

@@ -165,7 +165,7 @@ internal sealed class PendingCall
             return;
         }
         Finish(executor, TaskOutcome.Result, null);
-        Shape.SetResult(Future, value);
+        Item.SetResultFrom(value);
     }
 
     /// <summary>Fails a running call (its worker died, or the pool broke) with <paramref name="error"/>, counted as <paramref name="outcome"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Futures.Codec;
 using Futures.ProcessPool.Protocol;
@@ -47,9 +48,10 @@ internal static class RemoteExceptions
                 // The text below still says what happened.
             }
         }
-        return RebuildFromText(info);
+        return ValueCodec.IsReflectionEnabled ? RebuildFromText(info) : new RemoteException($"{info.TypeName}: {info.Message}", info.TypeName, info.StackTrace);
     }
 
+    [RequiresUnreferencedCode("Exception types are looked up by name among the loaded assemblies.")]
     private static Exception RebuildFromText(ExceptionInfo info)
     {
         var remote = new RemoteException($"{info.TypeName}: {info.Message}", info.TypeName, info.StackTrace);
@@ -76,6 +78,7 @@ internal static class RemoteExceptions
         return remote;
     }
 
+    [RequiresUnreferencedCode("Exception types are looked up by name among the loaded assemblies.")]
     private static Type? FindLoadedType(ExceptionInfo info)
     {
         foreach (Assembly assembly in AppDomain.CurrentDomain.GetAssemblies())

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
@@ -12,6 +13,8 @@ namespace Futures.ProcessPool.WorkerHost;
 /// path) is found by the location the parent sent, and its dependencies beside it.
 /// Used by the worker's main loop only (one thread), so the caches need no lock.
 /// </remarks>
+[RequiresUnreferencedCode("A worker finds the methods and types its parent names by reflection.")]
+[RequiresDynamicCode("A worker closes generic methods and types over the arguments its parent names.")]
 internal sealed class AssemblyResolver
 {
     /// <summary>Resolved types by assembly-qualified name.</summary>
@@ -56,7 +59,7 @@ internal sealed class AssemblyResolver
         if (module is null)
         {
             throw new InvalidOperationException(
-                $"The worker loaded a different build of {assembly.FullName} from '{assembly.Location}' " +
+                $"The worker loaded a different build of {assembly.FullName} from '{RunningApp.LocationOf(assembly)}' " +
                 $"(module version {assembly.ManifestModule.ModuleVersionId}, expected {r.ModuleVersionId}); " +
                 $"{r.DisplayName} was not run.");
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
@@ -20,13 +21,22 @@ namespace Futures.ProcessPool.WorkerHost;
 /// </remarks>
 internal sealed class WorkerLoop
 {
+    /// <summary>
+    /// Why the worker may find methods and types by name: it runs only what its parent named, and in a
+    /// trimmed or Native AOT app the parent is this same executable, whose Futures-generated hook keeps
+    /// every type that submits work whole (DynamicDependency), and whose code made every generic
+    /// instantiation it sends.
+    /// </summary>
+    private const string WorkerFindsWhatItsParentNamed =
+        "The worker runs what its parent (the same executable, in a trimmed or AOT app) named; the Futures generator keeps those types, and the parent made their generic instantiations.";
+
     /// <summary>Exit code after an initializer failure (the parent has been told why).</summary>
     public const int InitializerFailedExitCode = 3;
 
     private readonly Stream _input;
     private readonly Stream _output;
     private readonly Action? _onParentLost;
-    private readonly AssemblyResolver _resolver = new();
+    private readonly AssemblyResolver _resolver;
 
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
@@ -47,8 +57,11 @@ internal sealed class WorkerLoop
     /// </summary>
     private volatile bool _inCall;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerFindsWhatItsParentNamed)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerFindsWhatItsParentNamed)]
     public WorkerLoop(Stream input, Stream output, Action? onParentLost)
     {
+        _resolver = new AssemblyResolver();
         _input = input;
         _output = output;
         _onParentLost = onParentLost;
