@@ -35,6 +35,7 @@ internal static class CallInvocation
         try
         {
             var (method, singleton) = resolveMethod(call.Method);
+            RegisterGeneratedContracts(method);
             Type[] argumentTypes = call.ArgumentTypes.Select(resolveType).ToArray();
             Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
             Type? targetType = call.TargetType.Length == 0 ? null : resolveType(call.TargetType);
@@ -70,5 +71,20 @@ internal static class CallInvocation
         {
             activity?.Stop();
         }
+    }
+
+    /// <summary>
+    /// Makes sure the app's Futures-generated module initializer has run here, so that its contracts
+    /// are registered (<see cref="GeneratedResolvers"/>) before the call's values are decoded: a worker
+    /// that is the app's own executable never ran the app's <c>Main</c>, and under the JIT a module
+    /// initializer runs only when its module is first used. The entry assembly's (the app that
+    /// submitted) and the method's own. Cheap after the first time; nothing under Native AOT, which runs
+    /// them all before <c>Main</c>.
+    /// </summary>
+    private static void RegisterGeneratedContracts(MethodInfo method)
+    {
+        if (ValueCodec.IsReflectionEnabled) return; // then the codec needs no generated contracts
+        if (Assembly.GetEntryAssembly() is { } app) System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(app.ManifestModule.ModuleHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(method.Module.ModuleHandle);
     }
 }

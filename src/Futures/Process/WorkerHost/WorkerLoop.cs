@@ -36,7 +36,11 @@ internal sealed class WorkerLoop
     private readonly Stream _input;
     private readonly Stream _output;
     private readonly Action? _onParentLost;
-    private readonly AssemblyResolver _resolver;
+    /// <summary>Finds the methods the parent names (see <see cref="AssemblyResolver"/>); made once, in the constructor, which says why that is safe.</summary>
+    private readonly Func<MethodRef, (MethodInfo Method, object? Target)> _resolveMethod;
+
+    /// <summary>Finds the types the parent names.</summary>
+    private readonly Func<string, Type> _resolveType;
 
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
@@ -61,7 +65,9 @@ internal sealed class WorkerLoop
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerFindsWhatItsParentNamed)]
     public WorkerLoop(Stream input, Stream output, Action? onParentLost)
     {
-        _resolver = new AssemblyResolver();
+        var resolver = new AssemblyResolver();
+        _resolveMethod = resolver.ResolveMethod;
+        _resolveType = resolver.ResolveType;
         _input = input;
         _output = output;
         _onParentLost = onParentLost;
@@ -120,7 +126,7 @@ internal sealed class WorkerLoop
                 CallItem call = CallItem.Decode(frame.Payload);
                 if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
                 _inCall = true;
-                ResultItem result = CallInvocation.Execute(call, _resolver.ResolveMethod, _resolver.ResolveType, _blobs);
+                ResultItem result = CallInvocation.Execute(call, _resolveMethod, _resolveType, _blobs);
                 _blobs.Clear();
                 _inCall = false;
                 SendResult(result);
@@ -222,7 +228,7 @@ internal sealed class WorkerLoop
         if (init.Initializer is { } initializer)
         {
             _inCall = true;
-            ResultItem outcome = CallInvocation.Execute(initializer, _resolver.ResolveMethod, _resolver.ResolveType);
+            ResultItem outcome = CallInvocation.Execute(initializer, _resolveMethod, _resolveType);
             _inCall = false;
             if (outcome.Exception is not null)
             {
