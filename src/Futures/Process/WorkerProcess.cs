@@ -49,8 +49,8 @@ internal sealed class WorkerProcess
     /// <summary>The worker whose frames this thread reads, on a reader thread; null elsewhere.</summary>
     [ThreadStatic] private static ExecutorManagerThread? t_readerOf;
 
-    /// <summary>Frames waiting for the writer thread, already encoded.</summary>
-    private readonly BlockingCollection<byte[]> _outbox = new();
+    /// <summary>Frames waiting for the writer thread.</summary>
+    private readonly BlockingCollection<Frame> _outbox = new();
 
     /// <summary>Frames in <see cref="_outbox"/> not yet written; while any, later frames queue behind them.</summary>
     private int _queuedWrites;
@@ -182,12 +182,14 @@ internal sealed class WorkerProcess
         if (_inputClosed) return;
         var frames = new Frame[blobs.Count];
         long total = payload.Length;
+        bool large = false;
         for (int i = 0; i < frames.Length; i++)
         {
             frames[i] = Frame.ForBlob(blobs[i]);
             total += Frame.HeaderSize + frames[i].Payload.Length;
+            large |= frames[i].Text is not null; // at least BlobList.MinChars: encoded by the writer thread
         }
-        if (total <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
+        if (!large && total <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
         {
             var buffer = new byte[total + Frame.HeaderSize];
             int at = 0;
@@ -222,22 +224,13 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Hands a frame to the writer thread: a small one as one buffer, a large one as header and payload (not copied).</summary>
+    /// <summary>Hands a frame to the writer thread, which writes it (a large payload uncopied, text encoded as it goes).</summary>
     private void QueueFrame(Frame frame)
     {
         try
         {
-            if (frame.Payload.Length <= Frame.CopyLimit)
-            {
-                Interlocked.Increment(ref _queuedWrites);
-                _outbox.Add(frame.ToBytes());
-            }
-            else
-            {
-                Interlocked.Add(ref _queuedWrites, 2);
-                _outbox.Add(frame.Header());
-                _outbox.Add(frame.Payload);
-            }
+            Interlocked.Increment(ref _queuedWrites);
+            _outbox.Add(frame);
         }
         catch (InvalidOperationException)
         {
@@ -344,9 +337,9 @@ internal sealed class WorkerProcess
     {
         try
         {
-            foreach (byte[] frame in _outbox.GetConsumingEnumerable())
+            foreach (Frame frame in _outbox.GetConsumingEnumerable())
             {
-                _calls.Write(frame);
+                frame.WriteTo(_calls);
                 Interlocked.Decrement(ref _queuedWrites);
             }
         }

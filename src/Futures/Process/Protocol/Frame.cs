@@ -4,9 +4,15 @@ namespace Futures.ProcessPool.Protocol;
 
 /// <summary>One message on a worker pipe: <c>[int32 length][byte kind][payload]</c>, length counting kind and payload.</summary>
 /// <param name="Kind">What the payload is.</param>
-/// <param name="Payload">The encoded item; empty for <see cref="MessageKind.Shutdown"/>.</param>
+/// <param name="Payload">The encoded item; empty for <see cref="MessageKind.Shutdown"/>, and for a text blob, which carries <see cref="Text"/>.</param>
 internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
 {
+    /// <summary>A <see cref="MessageKind.TextBlob"/> frame's string: encoded only as it is written, decoded as it is read (<see cref="TextBlob"/>).</summary>
+    public string? Text { get; init; }
+
+    /// <summary>Whether writing this frame may take a while (a large payload, or text to encode): the writer thread's job, not the caller's.</summary>
+    public bool IsLarge => Text is not null || Payload.Length > CopyLimit;
+
     /// <summary>Bytes before the payload: the length and the kind.</summary>
     public const int HeaderSize = 5;
 
@@ -38,6 +44,11 @@ internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
     /// <summary>Writes the frame (a small one in one write, a large one without copying its payload) and flushes.</summary>
     public void WriteTo(Stream stream)
     {
+        if (Text is not null)
+        {
+            TextBlob.Write(stream, Text);
+            return;
+        }
         if (Payload.Length <= CopyLimit)
         {
             stream.Write(ToBytes());
@@ -52,13 +63,13 @@ internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
 
     /// <summary>The frame that carries <paramref name="blob"/> (a <c>byte[]</c> or a string, see <see cref="Codec.BlobList"/>).</summary>
     public static Frame ForBlob(object blob) =>
-        blob is string text ? new Frame(MessageKind.TextBlob, System.Text.Encoding.UTF8.GetBytes(text)) : new Frame(MessageKind.Blob, (byte[])blob);
+        blob is string text ? new Frame(MessageKind.TextBlob, []) { Text = text } : new Frame(MessageKind.Blob, (byte[])blob);
 
     /// <summary>Whether this frame is a blob of the call or result that follows.</summary>
     public bool IsBlob => Kind is MessageKind.Blob or MessageKind.TextBlob;
 
     /// <summary>The blob this frame carries: its bytes, or its text.</summary>
-    public object Blob => Kind == MessageKind.TextBlob ? System.Text.Encoding.UTF8.GetString(Payload) : Payload;
+    public object Blob => Text ?? (object)Payload;
 
     /// <summary>Reads one frame; <c>null</c> at a clean end of stream (between frames).</summary>
     /// <exception cref="EndOfStreamException">The stream ended inside a frame.</exception>
@@ -71,6 +82,7 @@ internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
         if (got < HeaderSize) throw new EndOfStreamException("The pipe ended inside a frame header.");
         int length = BinaryPrimitives.ReadInt32LittleEndian(header);
         if (length < 1 || length > MaxLength) throw new InvalidDataException($"Bad frame length {length}.");
+        if ((MessageKind)header[4] == MessageKind.TextBlob) return new Frame(MessageKind.TextBlob, []) { Text = TextBlob.Read(stream, length - 1) };
         var payload = new byte[length - 1];
         stream.ReadExactly(payload);
         return new Frame((MessageKind)header[4], payload);
