@@ -13,7 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Modes that cannot pass until the codec (Native AOT/trimmed data across the boundary) and the source
 # generator (the Native AOT worker hook) land. They still run; a failure prints
 # "EXPECTED FAIL (waiting for codec/generator)" and does not fail CI, a pass says that it can be removed.
-EXPECTED_TO_FAIL_UNTIL_CODEC_AND_GENERATOR="trimmed native-aot"
+EXPECTED_TO_FAIL_UNTIL_CODEC_AND_GENERATOR="trimmed"
 
 dotnet_exe="$(command -v dotnet)"
 dotnet_exe="$(readlink -f "$dotnet_exe")"

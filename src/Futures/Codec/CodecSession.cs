@@ -26,10 +26,10 @@ internal sealed class CodecSession : ReferenceResolver, IDisposable
     private readonly CodecSession? _outer;
 
     /// <summary>Writing: ids given to objects so far, by identity, e.g. <c>{node a: "1", list: "2"}</c>.</summary>
-    private readonly Dictionary<object, string>? _ids;
+    private Dictionary<object, string>? _ids;
 
     /// <summary>Reading: objects by the id the writer gave them, e.g. <c>{"1": node a}</c>.</summary>
-    private readonly Dictionary<string, object>? _objects;
+    private Dictionary<string, object>? _objects;
 
     private int _nextId;
 
@@ -39,16 +39,17 @@ internal sealed class CodecSession : ReferenceResolver, IDisposable
     /// say where the value sits. An entry is replaced when its depth is written again, and deeper
     /// entries are dropped then.
     /// </summary>
-    private readonly List<string?>? _path;
+    private List<string?>? _path;
+
+    /// <summary>Whether this session writes (else it reads). The tables above are made on first use: most calls carry a few numbers.</summary>
+    private readonly bool _writing;
 
     private CodecSession(bool writing, BlobList? blobs, CodecTypeResolver? types, long payloadLength, Utf8JsonWriter? writer)
     {
         PayloadLength = payloadLength;
         Writer = writer;
-        if (writing) _path = new List<string?>();
+        _writing = writing;
         _outer = t_current;
-        if (writing) _ids = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
-        else _objects = new Dictionary<string, object>(StringComparer.Ordinal);
         Blobs = blobs;
         Types = types ?? CodecTypeResolver.Default;
     }
@@ -90,8 +91,9 @@ internal sealed class CodecSession : ReferenceResolver, IDisposable
     /// <summary>Notes that the value about to be written at the writer's depth is <paramref name="segment"/> (<c>.Name</c>, <c>[3]</c>, or empty for a wrapper).</summary>
     public void NoteHere(string segment)
     {
-        if (_path is null || Writer is null) return;
+        if (!_writing || Writer is null) return;
         int depth = Writer.CurrentDepth;
+        _path ??= new List<string?>();
         while (_path.Count <= depth) _path.Add(null);
         _path[depth] = segment;
         _path.RemoveRange(depth + 1, _path.Count - depth - 1);
@@ -100,9 +102,9 @@ internal sealed class CodecSession : ReferenceResolver, IDisposable
     /// <summary>Notes an element of a collection the codec does not write itself (its index unknown), unless something is noted there already.</summary>
     public void NoteElementHere()
     {
-        if (_path is null || Writer is null) return;
+        if (!_writing || Writer is null) return;
         int depth = Writer.CurrentDepth;
-        if (depth >= _path.Count || _path[depth] is null) NoteHere("[…]");
+        if (_path is null || depth >= _path.Count || _path[depth] is null) NoteHere("[…]");
     }
 
     /// <summary>The path to the value being written, below the root value: <c>.Owner.Pets[2]</c>.</summary>
@@ -122,7 +124,8 @@ internal sealed class CodecSession : ReferenceResolver, IDisposable
     /// <inheritdoc/>
     public override string GetReference(object value, out bool alreadyExists)
     {
-        Debug.Assert(_ids is not null, "Only a writing session numbers objects.");
+        Debug.Assert(_writing, "Only a writing session numbers objects.");
+        _ids ??= new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
         if (_ids.TryGetValue(value, out string? id))
         {
             alreadyExists = true;
@@ -137,15 +140,16 @@ internal sealed class CodecSession : ReferenceResolver, IDisposable
     /// <inheritdoc/>
     public override void AddReference(string referenceId, object value)
     {
-        Debug.Assert(_objects is not null, "Only a reading session collects objects.");
+        Debug.Assert(!_writing, "Only a reading session collects objects.");
+        _objects ??= new Dictionary<string, object>(StringComparer.Ordinal);
         if (!_objects.TryAdd(referenceId, value)) throw new JsonException($"The id {referenceId} appears twice.");
     }
 
     /// <inheritdoc/>
     public override object ResolveReference(string referenceId)
     {
-        Debug.Assert(_objects is not null, "Only a reading session resolves references.");
-        return _objects.TryGetValue(referenceId, out object? value)
+        Debug.Assert(!_writing, "Only a reading session resolves references.");
+        return _objects is not null && _objects.TryGetValue(referenceId, out object? value)
             ? value
             : throw new JsonException($"A reference to id {referenceId}, which was not read before it.");
     }

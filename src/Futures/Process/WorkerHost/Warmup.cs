@@ -20,8 +20,17 @@ namespace Futures.ProcessPool.WorkerHost;
 internal static class Warmup
 {
     /// <summary>Starts the warm-up thread (background: it never delays an exit).</summary>
-    public static void Start() =>
+    /// <remarks>
+    /// Not where the codec has no reflection (a trimmed or Native AOT app): there its contracts are the
+    /// app's generated ones, registered only once the app's module initializer has run, and
+    /// System.Text.Json remembers a type it was once asked for in vain — a warm-up before then would
+    /// make those types fail for good. Generated contracts are cheap to build anyway.
+    /// </remarks>
+    public static void Start()
+    {
+        if (!ValueCodec.IsReflectionEnabled) return;
         new Thread(Run) { IsBackground = true, Name = "Futures worker warm-up", Priority = ThreadPriority.BelowNormal }.Start();
+    }
 
     private static void Run()
     {
