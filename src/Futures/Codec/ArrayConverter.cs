@@ -39,15 +39,7 @@ internal sealed class ArrayConverter<TElement> : JsonConverter<TElement[]>
             RuntimeType.WriteWrapped(writer, value, value.GetType(), _resolver, options);
             return;
         }
-        string id = CodecSession.Current.GetReference(value, out bool seen);
-        writer.WriteStartObject();
-        if (seen)
-        {
-            writer.WriteString(References.Ref, id);
-            writer.WriteEndObject();
-            return;
-        }
-        writer.WriteString(References.Id, id);
+        if (!References.WriteStart(writer, value)) return;
         writer.WriteNumber(LengthProperty, value.Length);
         writer.WriteStartArray(ValuesProperty);
         JsonTypeInfo element = options.GetTypeInfo(typeof(TElement));

@@ -16,25 +16,11 @@ namespace Futures.Codec;
 /// </remarks>
 internal sealed class BytesConverter : JsonConverter<byte[]>
 {
-    private const string BlobProperty = "$blob";
-    private const string Base64Property = "$base64";
-
     /// <inheritdoc/>
     public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options)
     {
-        CodecSession session = CodecSession.Current;
-        string id = session.GetReference(value, out bool seen);
-        writer.WriteStartObject();
-        if (seen)
-        {
-            writer.WriteString(References.Ref, id);
-        }
-        else
-        {
-            writer.WriteString(References.Id, id);
-            if (session.Blobs is { } blobs && value.Length >= BlobList.MinBytes) writer.WriteNumber(BlobProperty, blobs.Add(value.AsSpan().ToArray()));
-            else writer.WriteBase64String(Base64Property, value);
-        }
+        if (!References.WriteStart(writer, value)) return;
+        RawBytes.Write(writer, value);
         writer.WriteEndObject();
     }
 
@@ -44,22 +30,7 @@ internal sealed class BytesConverter : JsonConverter<byte[]>
         CodecSession session = CodecSession.Current;
         References.ReadStart(ref reader, out string id, out bool isRef);
         if (isRef) return session.ResolveReference(id) as byte[] ?? throw new JsonException($"Id {id} is not a byte array.");
-        reader.Read();
-        byte[] bytes;
-        if (reader.ValueTextEquals(BlobProperty))
-        {
-            reader.Read();
-            bytes = (session.Blobs ?? throw new JsonException("A blob outside a framed transport.")).Get<byte[]>(reader.GetInt32());
-        }
-        else if (reader.ValueTextEquals(Base64Property))
-        {
-            reader.Read();
-            bytes = reader.GetBytesFromBase64();
-        }
-        else
-        {
-            throw new JsonException("$blob or $base64 expected.");
-        }
+        byte[] bytes = RawBytes.Read(ref reader);
         session.AddReference(id, bytes);
         References.ReadEnd(ref reader);
         return bytes;

@@ -31,18 +31,10 @@ internal sealed class ExceptionConverter<T> : JsonConverter<T> where T : Excepti
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
         DeepGraphs.Check();
-        CodecSession.Current.NoteElementHere();
         CodecSession session = CodecSession.Current;
-        string id = session.GetReference(value, out bool seen);
-        writer.WriteStartObject();
-        if (seen)
-        {
-            writer.WriteString(References.Ref, id);
-            writer.WriteEndObject();
-            return;
-        }
+        session.NoteElementHere();
+        if (!References.WriteStart(writer, value)) return;
         Type type = value.GetType();
-        writer.WriteString(References.Id, id);
         writer.WriteString(RuntimeType.TypeProperty, CodecTypeResolver.NameOf(type));
         writer.WriteString(ExceptionState.Message, ExceptionState.BaseMessage(value));
         writer.WriteNumber(ExceptionState.HResult, value.HResult);

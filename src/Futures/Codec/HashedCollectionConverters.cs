@@ -131,16 +131,7 @@ internal static class HashedCollection
     /// </summary>
     public static bool WriteStart<TComparer>(Utf8JsonWriter writer, object collection, TComparer comparer, bool isDefault, JsonSerializerOptions options) where TComparer : class
     {
-        CodecSession session = CodecSession.Current;
-        string id = session.GetReference(collection, out bool seen);
-        writer.WriteStartObject();
-        if (seen)
-        {
-            writer.WriteString(References.Ref, id);
-            writer.WriteEndObject();
-            return false;
-        }
-        writer.WriteString(References.Id, id);
+        if (!References.WriteStart(writer, collection)) return false;
         if (isDefault) return true;
         writer.WritePropertyName(ComparerProperty);
         if (s_named.FirstOrDefault(n => n.Comparer.Equals(comparer)) is { Name: { } name })
@@ -149,7 +140,7 @@ internal static class HashedCollection
         }
         else
         {
-            session.NoteHere(".Comparer");
+            CodecSession.Current.NoteHere(".Comparer");
             RuntimeType.Serialize(writer, comparer, options.GetTypeInfo(typeof(TComparer)));
         }
         return true;

@@ -36,15 +36,7 @@ internal sealed class MultiDimensionalArrayConverter<TArray> : JsonConverter<TAr
             RuntimeType.WriteWrapped(writer, array, array.GetType(), _resolver, options);
             return;
         }
-        string id = CodecSession.Current.GetReference(array, out bool seen);
-        writer.WriteStartObject();
-        if (seen)
-        {
-            writer.WriteString(References.Ref, id);
-            writer.WriteEndObject();
-            return;
-        }
-        writer.WriteString(References.Id, id);
+        if (!References.WriteStart(writer, array)) return;
         writer.WriteStartArray(LengthsProperty);
         for (int d = 0; d < s_rank; d++) writer.WriteNumberValue(array.GetLength(d));
         writer.WriteEndArray();

@@ -36,9 +36,6 @@ internal static class RawArrayConverter
 [RequiresDynamicCode("The codec makes generic contracts for types it finds at run time.")]
 internal sealed class RawArrayConverter<T> : JsonConverter<T[]> where T : unmanaged
 {
-    private const string BlobProperty = "$blob";
-    private const string Base64Property = "$base64";
-
     private readonly CodecResolver _resolver;
 
     public RawArrayConverter(CodecResolver resolver) => _resolver = resolver;
@@ -51,20 +48,8 @@ internal sealed class RawArrayConverter<T> : JsonConverter<T[]> where T : unmana
             RuntimeType.WriteWrapped(writer, value, value.GetType(), _resolver, options);
             return;
         }
-        CodecSession session = CodecSession.Current;
-        string id = session.GetReference(value, out bool seen);
-        writer.WriteStartObject();
-        if (seen)
-        {
-            writer.WriteString(References.Ref, id);
-        }
-        else
-        {
-            writer.WriteString(References.Id, id);
-            ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(value.AsSpan());
-            if (session.Blobs is { } blobs && bytes.Length >= BlobList.MinBytes) writer.WriteNumber(BlobProperty, blobs.Add(bytes.ToArray()));
-            else writer.WriteBase64String(Base64Property, bytes);
-        }
+        if (!References.WriteStart(writer, value)) return;
+        RawBytes.Write(writer, MemoryMarshal.AsBytes(value.AsSpan()));
         writer.WriteEndObject();
     }
 
@@ -75,22 +60,7 @@ internal sealed class RawArrayConverter<T> : JsonConverter<T[]> where T : unmana
         CodecSession session = CodecSession.Current;
         References.ReadStart(ref reader, out string id, out bool isRef);
         if (isRef) return session.ResolveReference(id) as T[] ?? throw new JsonException($"Id {id} is not a {typeof(T).Name}[].");
-        reader.Read();
-        byte[] bytes;
-        if (reader.ValueTextEquals(BlobProperty))
-        {
-            reader.Read();
-            bytes = (session.Blobs ?? throw new JsonException("A blob outside a framed transport.")).Get<byte[]>(reader.GetInt32());
-        }
-        else if (reader.ValueTextEquals(Base64Property))
-        {
-            reader.Read();
-            bytes = reader.GetBytesFromBase64();
-        }
-        else
-        {
-            throw new JsonException("$blob or $base64 expected.");
-        }
+        byte[] bytes = RawBytes.Read(ref reader);
         if (bytes.Length % System.Runtime.CompilerServices.Unsafe.SizeOf<T>() != 0) throw new JsonException($"{bytes.Length} bytes are not whole {typeof(T).Name} values.");
         T[] array = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
         session.AddReference(id, array);

@@ -15,6 +15,25 @@ internal static class References
     /// <summary>The only property of a reference to an object written earlier.</summary>
     public const string Ref = "$ref";
 
+    /// <summary>
+    /// Starts the object of <paramref name="value"/>: <c>{"$id": id, ...</c> the first time it is met
+    /// (true: the caller writes the rest and ends the object), or writes <c>{"$ref": id}</c> whole for an
+    /// object written before (false: nothing more to write).
+    /// </summary>
+    public static bool WriteStart(Utf8JsonWriter writer, object value)
+    {
+        string id = CodecSession.Current.GetReference(value, out bool seen);
+        writer.WriteStartObject();
+        if (seen)
+        {
+            writer.WriteString(Ref, id);
+            writer.WriteEndObject();
+            return false;
+        }
+        writer.WriteString(Id, id);
+        return true;
+    }
+
     /// <summary>Reads <c>{"$ref": id}</c> whole (<paramref name="isRef"/>), or the start of <c>{"$id": id, ...}</c>, leaving the reader on the id's value.</summary>
     /// <exception cref="JsonException">Neither.</exception>
     public static void ReadStart(ref Utf8JsonReader reader, out string id, out bool isRef)
