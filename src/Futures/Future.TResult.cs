@@ -14,7 +14,7 @@ public class Future<T> : Future
     public Future() { }
 
     /// <summary>Waits for the call to finish and returns its result.</summary>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all.</param>
     /// <returns>The call's result.</returns>
     /// <exception cref="CancelledException">The future was cancelled.</exception>
     /// <exception cref="TimeoutException">The future did not finish in time.</exception>

@@ -101,7 +101,7 @@ public partial class Future
     public bool Done() => IsDone(_state);
 
     /// <summary>Waits for the call to finish; rethrows its exception if it raised one.</summary>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all.</param>
     /// <exception cref="CancelledException">The future was cancelled.</exception>
     /// <exception cref="TimeoutException">The future did not finish in time.</exception>
     /// <remarks>The work's own exception object is rethrown, with its original stack trace kept.</remarks>
@@ -112,7 +112,7 @@ public partial class Future
     }
 
     /// <summary>Waits for the call to finish and returns the exception it raised, if any.</summary>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all.</param>
     /// <returns>The exception the call raised, or <c>null</c> if it succeeded.</returns>
     /// <exception cref="CancelledException">The future was cancelled.</exception>
     /// <exception cref="TimeoutException">The future did not finish in time.</exception>
