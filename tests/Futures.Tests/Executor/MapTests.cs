@@ -172,6 +172,39 @@ public sealed class MapTests : TestBase
         calls.Should().Be(1);
     }
 
+    [Fact]
+    public void Map_EnumeratedTwice_SecondThrows() // contract v2: one-shot, as Python's generator
+    {
+        using var ex = new InlineExecutor();
+        IEnumerable<int> results = ex.Map(static (int x) => x + 1, [1, 2, 3]);
+        results.ToList().Should().Equal(2, 3, 4);
+        results.Invoking(r => r.GetEnumerator()).Should().Throw<InvalidOperationException>();
+        ex.ScheduledCount.Should().Be(3, "nothing is submitted again");
+    }
+
+    [Fact]
+    public void Map_SecondEnumeratorWhileTheFirstRuns_Throws()
+    {
+        using var ex = new ManualExecutor();
+        IEnumerable<int> results = ex.Map(static (int a, int b) => a + b, [1, 2], [10, 20]);
+        using IEnumerator<int> first = results.GetEnumerator();
+        results.Invoking(r => r.GetEnumerator()).Should().Throw<InvalidOperationException>();
+        ex.RunAll();
+        first.MoveNext().Should().BeTrue();
+        first.Current.Should().Be(11);
+        first.MoveNext().Should().BeTrue();
+        first.Current.Should().Be(22);
+    }
+
+    [Fact]
+    public void MapUnordered_EnumeratedTwice_SecondThrows()
+    {
+        using var ex = new InlineExecutor();
+        IEnumerable<int> results = ex.MapUnordered(static (int x) => x, [1, 2]);
+        results.Should().BeEquivalentTo([1, 2]);
+        results.Invoking(r => r.Count()).Should().Throw<InvalidOperationException>();
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
