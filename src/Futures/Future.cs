@@ -156,48 +156,6 @@ public partial class Future
         }
     }
 
-    /// <summary>Adds a callback to run when the future is done (finished or cancelled).</summary>
-    /// <param name="fn">The callback; it receives this future.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
-    /// <remarks>
-    /// Callbacks run in the order added, on the thread that completes the future; on a future
-    /// already done, <paramref name="fn"/> runs at once on the caller's thread. An exception thrown
-    /// by a callback is reported through <see cref="CallbackFailed"/> and the other callbacks still run.
-    /// </remarks>
-    public void AddDoneCallback(Action<Future> fn)
-    {
-        ArgumentNullException.ThrowIfNull(fn);
-        AddDoneCallbackCore(fn);
-    }
-
-    private protected void AddDoneCallbackCore(Action<Future> fn)
-    {
-        lock (SyncObj)
-        {
-            if (!IsDone(_state))
-            {
-                _callbacks = _callbacks switch
-                {
-                    null => fn,
-                    List<Action<Future>> list => AddTo(list, fn),
-                    Action<Future> single => new List<Action<Future>>(4) { single, fn },
-                    _ => throw new UnreachableException(),
-                };
-                return;
-            }
-        }
-        InvokeCallback(fn);
-
-        static List<Action<Future>> AddTo(List<Action<Future>> list, Action<Future> fn)
-        {
-            list.Add(fn);
-            return list;
-        }
-    }
-
-    /// <summary>Raised when a done-callback throws; the exception never reaches the thread completing the future.</summary>
-    public static event EventHandler<FutureCallbackFailedEventArgs>? CallbackFailed;
-
     // The following methods should only be used by Executors and in tests.
 
     /// <summary>Marks the future running, or acknowledges its cancellation. For Executor implementations and tests.</summary>
@@ -286,47 +244,6 @@ public partial class Future
         object? callbacks = _callbacks;
         _callbacks = null;
         return callbacks;
-    }
-
-    /// <summary>Runs the callbacks handed back by completion, in order, each failure reported through <see cref="CallbackFailed"/>.</summary>
-    internal void InvokeCallbacks(object? callbacks)
-    {
-        Debug.Assert(!Monitor.IsEntered(SyncObj), "callbacks never run under the future's lock");
-        switch (callbacks)
-        {
-            case Action<Future> single: InvokeCallback(single); break;
-            case List<Action<Future>> list: foreach (Action<Future> fn in list) InvokeCallback(fn); break;
-        }
-    }
-
-    private void InvokeCallback(Action<Future> fn)
-    {
-        try
-        {
-            fn(this);
-        }
-        catch (Exception e)
-        {
-            // CPython logs "exception calling callback for ..."; we have no logger, so the event
-            // is the report.
-            ReportCallbackFailed(new FutureCallbackFailedEventArgs(this, e));
-        }
-    }
-
-    /// <summary>Raises <see cref="CallbackFailed"/>, one handler at a time.</summary>
-    /// <remarks>
-    /// Each handler is called on its own: a handler that throws must neither break the remaining
-    /// callbacks nor keep the handlers after it from hearing of the failure (a multicast Invoke
-    /// would stop at the first one that throws).
-    /// </remarks>
-    private static void ReportCallbackFailed(FutureCallbackFailedEventArgs args)
-    {
-        if (CallbackFailed is not { } handlers) return;
-        foreach (Delegate handler in handlers.GetInvocationList())
-        {
-            try { ((EventHandler<FutureCallbackFailedEventArgs>)handler)(null, args); }
-            catch (Exception) { }
-        }
     }
 
     /// <summary>Registers <paramref name="waiter"/> unless the future is done already.</summary>

@@ -22,7 +22,10 @@ public abstract class WorkItem
     /// <summary>Runs the call on this thread, in the submitter's ExecutionContext, and completes <see cref="Future"/>.</summary>
     /// <remarks>
     /// Returns at once if <see cref="Future.SetRunningOrNotifyCancel"/> says the future was
-    /// cancelled; otherwise completes it with the result or the exception. Never throws the work's exception.
+    /// cancelled; otherwise completes it with the result or the exception. Never throws: the work's
+    /// exception goes to the future, and an exception escaping the item itself (user code that
+    /// completed the submitted future on its own, so the completion fails) is reported through
+    /// <see cref="Future.CallbackFailed"/> (or standard error), like a done-callback failure.
     /// </remarks>
     public abstract void Run();
 

@@ -52,24 +52,35 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
 
     internal override void Run(IWorkItemObserver? observer)
     {
-        if (!Future.SetRunningOrNotifyCancel())
+        try
         {
-            observer?.OnCancelled(this);
-            return;
+            if (!Future.SetRunningOrNotifyCancel())
+            {
+                observer?.OnCancelled(this);
+                return;
+            }
+            _observer = observer;
+            // ExecutionContext.Run even for the default context: it also undoes any AsyncLocal the
+            // call sets, so nothing leaks into the worker's next item. With flow suppressed there is
+            // no context to run in; the thread's own is put back afterwards.
+            if (_context is not null)
+            {
+                ExecutionContext.Run(_context, static s => ((CallWorkItem<TArgs, TResult>)s!).RunHere(), this);
+            }
+            else
+            {
+                ExecutionContext? before = ExecutionContext.Capture();
+                try { RunHere(); }
+                finally { if (before is not null) ExecutionContext.Restore(before); }
+            }
         }
-        _observer = observer;
-        // ExecutionContext.Run even for the default context: it also undoes any AsyncLocal the
-        // call sets, so nothing leaks into the worker's next item. With flow suppressed there is
-        // no context to run in; the thread's own is put back afterwards.
-        if (_context is not null)
+        catch (Exception e)
         {
-            ExecutionContext.Run(_context, static s => ((CallWorkItem<TArgs, TResult>)s!).RunHere(), this);
-        }
-        else
-        {
-            ExecutionContext? before = ExecutionContext.Capture();
-            RunHere();
-            if (before is not null) ExecutionContext.Restore(before);
+            // The call's own exception never gets here (RunHere completes the future with it). What
+            // does is user code completing the submitted future itself, before it ran
+            // (SetRunningOrNotifyCancel: "unexpected state") or while it ran (the completion below:
+            // InvalidStateException). Reported like a done-callback failure; the worker goes on.
+            Future.ReportWorkItemFailed(e);
         }
     }
 
