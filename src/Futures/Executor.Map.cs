@@ -21,12 +21,8 @@ public abstract partial class Executor
     /// a second enumeration throws <see cref="InvalidOperationException"/>.
     /// </remarks>
     public IEnumerable<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> items,
-        TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        return MapCore(fn, items.Select(static x => new ValueTuple<T>(x)),
-            static (f, a) => ((Func<T, TResult>)f)(a.Item1), timeout, chunkSize, bufferSize, ordered: true);
-    }
+        TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null) =>
+        MapCore(fn, ArgumentsOf(items), static (f, a) => ((Func<T, TResult>)f)(a.Item1), timeout, chunkSize, bufferSize, ordered: true);
 
     /// <summary>Calls <paramref name="fn"/> on pairs of items, zipped up to the shorter sequence, and yields the results in input order.</summary>
     /// <typeparam name="T1">The type of the first items.</typeparam>
@@ -43,13 +39,8 @@ public abstract partial class Executor
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is less than 1.</exception>
     public IEnumerable<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn,
         IEnumerable<T1> items1, IEnumerable<T2> items2,
-        TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
-    {
-        ArgumentNullException.ThrowIfNull(items1);
-        ArgumentNullException.ThrowIfNull(items2);
-        return MapCore(fn, items1.Zip(items2, static (a, b) => new ValueTuple<T1, T2>(a, b)),
-            static (f, a) => ((Func<T1, T2, TResult>)f)(a.Item1, a.Item2), timeout, chunkSize, bufferSize, ordered: true);
-    }
+        TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null) =>
+        MapCore(fn, ArgumentsOf(items1, items2), static (f, a) => ((Func<T1, T2, TResult>)f)(a.Item1, a.Item2), timeout, chunkSize, bufferSize, ordered: true);
 
     /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, TimeSpan?, int, int?)"/>, but yields results as they complete.</summary>
     /// <typeparam name="T">The item type.</typeparam>
@@ -63,11 +54,22 @@ public abstract partial class Executor
     /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="items"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is less than 1.</exception>
     public IEnumerable<TResult> MapUnordered<T, TResult>(Func<T, TResult> fn, IEnumerable<T> items,
-        TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
+        TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null) =>
+        MapCore(fn, ArgumentsOf(items), static (f, a) => ((Func<T, TResult>)f)(a.Item1), timeout, chunkSize, bufferSize, ordered: false);
+
+    /// <summary>The argument tuples of a one-argument Map.</summary>
+    private static IEnumerable<ValueTuple<T>> ArgumentsOf<T>(IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return MapCore(fn, items.Select(static x => new ValueTuple<T>(x)),
-            static (f, a) => ((Func<T, TResult>)f)(a.Item1), timeout, chunkSize, bufferSize, ordered: false);
+        return items.Select(static x => new ValueTuple<T>(x));
+    }
+
+    /// <summary>The argument tuples of a two-argument Map: the sequences zipped up to the shorter.</summary>
+    private static IEnumerable<ValueTuple<T1, T2>> ArgumentsOf<T1, T2>(IEnumerable<T1> items1, IEnumerable<T2> items2)
+    {
+        ArgumentNullException.ThrowIfNull(items1);
+        ArgumentNullException.ThrowIfNull(items2);
+        return items1.Zip(items2, static (a, b) => new ValueTuple<T1, T2>(a, b));
     }
 
     /// <summary>Whether <see cref="MapCore"/> sends <c>chunkSize</c> items per call; the process pool does, to save round trips.</summary>

@@ -32,6 +32,16 @@ public abstract class WorkItem
     /// <summary>Whether this item is a Map chunk (several calls in one message, made where the executor batches).</summary>
     internal virtual bool IsMapChunk => false;
 
+    /// <summary>
+    /// Whether <see cref="Function"/> is async: it returns a <see cref="Task{TResult}"/> (for a
+    /// <see cref="Future{TResult}"/>) or a <see cref="Task"/> (for a plain <see cref="Future"/>)
+    /// whose awaited value is the future's result, and whose exception is the future's exception.
+    /// <see cref="Run()"/> awaits it; an executor that ships the call elsewhere (a process, a
+    /// cluster node) must await it there, and send back the awaited result, of the future's
+    /// result type. For a Map chunk: whether each element's call is async.
+    /// </summary>
+    internal virtual bool IsAsync => false;
+
     /// <summary><see cref="Run()"/>, telling <paramref name="observer"/> when the call starts and when it has returned (before the future completes).</summary>
     internal abstract void Run(IWorkItemObserver? observer);
 

@@ -40,6 +40,9 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
     /// <summary>A chunk is the only item whose invoker is a <see cref="ChunkInvoker{TArgs, TResult}"/> instance's method.</summary>
     internal override bool IsMapChunk => _invoker.Target is IChunkInvoker;
 
+    /// <summary>An async call's invoker is an <see cref="AsyncInvoker{TArgs, TResult}"/>; a chunk's elements are async when its element invoker is.</summary>
+    internal override bool IsAsync => _invoker.Target is IAsyncInvoker || (_invoker.Target is IChunkInvoker chunk && chunk.ElementIsAsync);
+
     public override object?[] GetArguments()
     {
         ITuple tuple = _args;

@@ -259,7 +259,7 @@ public sealed class MapTests : TestBase
         foreach (int x in ex.Map(x =>
                  {
                      int ahead = Interlocked.Increment(ref started) - Volatile.Read(ref consumed);
-                     InterlockedMax(ref maxAhead, ahead);
+                     InterlockedMax.Update(ref maxAhead, ahead);
                      return x;
                  }, Endless(), bufferSize: bufferSize).Take(200))
         {
@@ -334,15 +334,4 @@ public sealed class MapTests : TestBase
     private static WeakReference? Next(IEnumerator<object> it) => it.MoveNext() ? new WeakReference(it.Current) : null;
 
     private const int WorkerCountForThreads = 5;
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            int was = Interlocked.CompareExchange(ref target, value, seen);
-            if (was == seen) return;
-            seen = was;
-        }
-    }
 }
