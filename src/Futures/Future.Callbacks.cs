@@ -24,7 +24,7 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (!IsDone(_state))
+            if (TryAddListener_NeedsLock())
             {
                 _callbacks = _callbacks switch
                 {

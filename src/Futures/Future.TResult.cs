@@ -7,7 +7,7 @@ namespace Futures;
 [DebuggerDisplay("{ToString(),nq}")]
 public class Future<T> : Future
 {
-    /// <summary>The call's result. Written under the future's lock before the state becomes Finished.</summary>
+    /// <summary>The call's result. Written by the completer that owns the completion, before the state becomes Finished.</summary>
     private T _result = default!;
 
     /// <summary>Creates a pending future. For Executor implementations and tests.</summary>
@@ -42,12 +42,9 @@ public class Future<T> : Future
     /// <summary>Completes the future with <paramref name="result"/> and hands back its done-callbacks, not yet run; see <see cref="Future.FinishDeferringCallbacks"/>.</summary>
     internal object? SetResultDeferringCallbacks(T result)
     {
-        lock (SyncObj)
-        {
-            ThrowIfDone_NeedsLock();
-            _result = result;
-            return Finish_NeedsLock();
-        }
+        int owned = BeginCompletion();
+        _result = result;
+        return EndCompletion(owned);
     }
 
     /// <summary>Lets <c>await future</c> return the result without blocking a thread.</summary>

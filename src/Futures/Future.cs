@@ -5,7 +5,9 @@ using Futures.Internal;
 namespace Futures;
 
 // LOCK-LEVELING SCHEME
-//   A future's lock (SyncObj) guards its state machine, its callbacks and its waiters.
+//   A future's lock (SyncObj) guards its callbacks, its waiters and its blocked threads, and every
+//   state change that has to tell them (Future.State.cs: a completion that nobody listens to takes
+//   no lock).
 //   A waiter's Gate (Internal/Waiters) may be taken while holding a future's lock, never the
 //   reverse: waiters are notified from inside the future's lock, and Wait/AsCompleted take one
 //   future's lock at a time, never several at once (CPython takes them all, sorted by id()).
@@ -21,22 +23,22 @@ namespace Futures;
 public partial class Future
 {
     /// <summary>
-    /// The state machine: Pending → Running → Finished, or Pending → Cancelled → CancelledAndNotified.
-    /// Written under <see cref="SyncObj"/>; volatile so that Done() and the finished fast path of
-    /// Result() read it without the lock (fields written before it are then visible).
+    /// The state machine (Pending → Running → Finished, or Pending → Cancelled →
+    /// CancelledAndNotified) and two flags; see Future.State.cs. Volatile so that Done() and the
+    /// finished fast path of Result() read it without the lock (fields written before it are then visible).
     /// </summary>
-    private volatile FutureState _state;
+    private volatile int _state;
 
-    /// <summary>The work's exception, captured with its stack. Written under <see cref="SyncObj"/> before <see cref="_state"/> becomes Finished.</summary>
+    /// <summary>The work's exception, captured with its stack. Written by the completer that owns the completion (<see cref="CompletingFlag"/>), before <see cref="_state"/> becomes Finished.</summary>
     private ExceptionDispatchInfo? _exception;
 
-    /// <summary>Done-callbacks not yet run: null, one <c>Action&lt;Future&gt;</c>, or a <c>List&lt;Action&lt;Future&gt;&gt;</c>. Set to null when the future becomes done. Guarded by <see cref="SyncObj"/>.</summary>
+    /// <summary>Done-callbacks not yet run: null, one <c>Action&lt;Future&gt;</c>, or a <c>List&lt;Action&lt;Future&gt;&gt;</c>. Set to null when the future becomes done. Guarded by <see cref="SyncObj"/>; set only with <see cref="ListenersFlag"/>.</summary>
     private object? _callbacks;
 
-    /// <summary>Wait/AsCompleted waiters to notify when done: null, one <see cref="FutureWaiter"/>, or a list. Set to null when done. Guarded by <see cref="SyncObj"/>.</summary>
+    /// <summary>Wait/AsCompleted waiters to notify when done: null, one <see cref="FutureWaiter"/>, or a list. Set to null when done. Guarded by <see cref="SyncObj"/>; set only with <see cref="ListenersFlag"/>.</summary>
     private object? _waiters;
 
-    /// <summary>Threads blocked in Monitor.Wait on <see cref="SyncObj"/>, so that completion pulses only when someone listens. Guarded by <see cref="SyncObj"/>.</summary>
+    /// <summary>Threads blocked in Monitor.Wait on <see cref="SyncObj"/>, so that completion pulses only when someone listens. Guarded by <see cref="SyncObj"/>; counted only with <see cref="ListenersFlag"/>.</summary>
     private int _blockedThreads;
 
     /// <summary>The task behind <see cref="AsTask"/>, made on first use (set once, by compare-exchange).</summary>
@@ -55,9 +57,7 @@ public partial class Future
     private protected object SyncObj => this;
 
     /// <summary>The current state.</summary>
-    public FutureState State => _state;
-
-    private static bool IsDone(FutureState state) => state >= FutureState.Cancelled;
+    public FutureState State => StateOf(_state);
 
     /// <summary>Cancels the future if it has not started.</summary>
     /// <returns><c>true</c> if the future is cancelled (now or before); <c>false</c> if it is running or finished.</returns>
@@ -67,18 +67,25 @@ public partial class Future
         lock (SyncObj)
         {
             AssertInvariants();
-            switch (_state)
+            int raw = _state;
+            while (true)
             {
-                case FutureState.Running or FutureState.Finished:
-                    return false;
-                case FutureState.Cancelled or FutureState.CancelledAndNotified:
-                    return true;
+                switch (StateOf(raw))
+                {
+                    case FutureState.Running or FutureState.Finished:
+                        return false;
+                    case FutureState.Cancelled or FutureState.CancelledAndNotified:
+                        return true;
+                }
+                // Pending, unless a completer owns it (SetResult on a pending future): then it is
+                // as good as Finished.
+                if ((raw & CompletingFlag) != 0) return false;
+                // A compare-exchange, not a plain write: SetRunningOrNotifyCancel and BeginCompletion
+                // move Pending on without the lock, and exactly one move may win.
+                int seen = CompareExchangeState((int)FutureState.Cancelled, raw);
+                if (seen == raw) break;
+                raw = seen;
             }
-            // A compare-exchange, not a plain write: SetRunningOrNotifyCancel moves Pending →
-            // Running without the lock, and exactly one of the two moves may win.
-#pragma warning disable CS0420 // Interlocked operations on a volatile field are atomic and fenced.
-            if (Interlocked.CompareExchange(ref _state, FutureState.Cancelled, FutureState.Pending) != FutureState.Pending) return false;
-#pragma warning restore CS0420
             // Unlike CPython, waiters hear of the cancellation now, not when the executor calls
             // SetRunningOrNotifyCancel: a cancelled future is done for Wait/AsCompleted at once
             // (gh-109934, gh-92001).
@@ -90,11 +97,11 @@ public partial class Future
 
     /// <summary>Whether the future was cancelled.</summary>
     /// <returns><c>true</c> in state Cancelled or CancelledAndNotified.</returns>
-    public bool Cancelled() => _state is FutureState.Cancelled or FutureState.CancelledAndNotified;
+    public bool Cancelled() => State is FutureState.Cancelled or FutureState.CancelledAndNotified;
 
     /// <summary>Whether the call is running now.</summary>
     /// <returns><c>true</c> in state Running.</returns>
-    public bool Running() => _state == FutureState.Running;
+    public bool Running() => State == FutureState.Running;
 
     /// <summary>Whether the future is done: cancelled or finished.</summary>
     /// <returns><c>true</c> once the future can no longer change.</returns>
@@ -125,11 +132,11 @@ public partial class Future
     /// <summary>Blocks until Finished; throws if the future is (or becomes) cancelled, or on timeout.</summary>
     private protected void WaitFinished(TimeSpan? timeout)
     {
-        FutureState state = _state;
+        int raw = _state;
+        if (raw == (int)FutureState.Finished) return;
+        FutureState state = IsDone(raw) ? StateOf(raw) : BlockUntilDone(Deadline.From(timeout));
         if (state == FutureState.Finished) return;
-        if (!IsDone(state)) state = BlockUntilDone(Deadline.From(timeout));
-        if (state == FutureState.Finished) return;
-        if (IsDone(state)) ThrowHelper.ThrowCancelled();
+        if (state is FutureState.Cancelled or FutureState.CancelledAndNotified) ThrowHelper.ThrowCancelled();
         ThrowHelper.ThrowTimeout();
     }
 
@@ -144,7 +151,8 @@ public partial class Future
         }
         lock (SyncObj)
         {
-            while (!IsDone(_state))
+            // Listening, so that the completion comes through this lock and pulses.
+            while (TryAddListener_NeedsLock())
             {
                 int ms = deadline.RemainingMilliseconds;
                 if (ms == 0) break;
@@ -152,7 +160,7 @@ public partial class Future
                 try { Monitor.Wait(SyncObj, ms); }
                 finally { _blockedThreads--; }
             }
-            return _state;
+            return State;
         }
     }
 
@@ -165,22 +173,31 @@ public partial class Future
     {
         // Pending → Running wakes nobody and runs no callback, so it needs no lock, only to win
         // against Cancel's own compare-exchange. Every other case goes through the lock.
-#pragma warning disable CS0420 // Interlocked operations on a volatile field are atomic and fenced.
-        if (Interlocked.CompareExchange(ref _state, FutureState.Running, FutureState.Pending) == FutureState.Pending) return true;
-#pragma warning restore CS0420
+        if (CompareExchangeState((int)FutureState.Running, (int)FutureState.Pending) == (int)FutureState.Pending) return true;
         lock (SyncObj)
         {
             AssertInvariants();
-            switch (_state)
+            int raw = _state;
+            while (true)
             {
-                case FutureState.Cancelled:
-                    // Waiters were notified by Cancel(); Result() callers were woken then too.
-                    _state = FutureState.CancelledAndNotified;
-                    return false;
-                default:
-                    // Not Pending: the compare-exchange above saw another state, and no state leads back.
-                    ThrowHelper.ThrowUnexpectedState();
-                    return false;
+                switch (StateOf(raw))
+                {
+                    case FutureState.Pending when (raw & CompletingFlag) == 0:
+                        // Pending with listeners: Running with them (BeginCompletion may race, without the lock).
+                        int seen = CompareExchangeState((raw & ~StateMask) | (int)FutureState.Running, raw);
+                        if (seen == raw) return true;
+                        raw = seen;
+                        continue;
+                    case FutureState.Cancelled:
+                        // Waiters were notified by Cancel(); Result() callers were woken then too.
+                        // Done: nobody else writes the state any more.
+                        _state = (int)FutureState.CancelledAndNotified;
+                        return false;
+                    default:
+                        // Running, finished (or being finished by a completer), or acknowledged: no state leads back.
+                        ThrowHelper.ThrowUnexpectedState();
+                        return false;
+                }
             }
         }
     }
@@ -206,27 +223,9 @@ public partial class Future
     /// </summary>
     internal object? FinishDeferringCallbacks(ExceptionDispatchInfo? exception)
     {
-        lock (SyncObj)
-        {
-            ThrowIfDone_NeedsLock();
-            _exception = exception;
-            return Finish_NeedsLock();
-        }
-    }
-
-    private protected void ThrowIfDone_NeedsLock()
-    {
-        Debug.Assert(Monitor.IsEntered(SyncObj));
-        AssertInvariants();
-        if (IsDone(_state)) ThrowHelper.ThrowInvalidState(this);
-    }
-
-    /// <summary>Moves to Finished (the outcome is already stored) and returns the callbacks to run outside the lock.</summary>
-    private protected object? Finish_NeedsLock()
-    {
-        Debug.Assert(Monitor.IsEntered(SyncObj));
-        _state = FutureState.Finished;
-        return OnDone_NeedsLock();
+        int owned = BeginCompletion();
+        _exception = exception;
+        return EndCompletion(owned);
     }
 
     /// <summary>Wakes blocked Result() callers and waiters; hands back the callbacks, which the caller runs once it has left the lock.</summary>
@@ -252,7 +251,7 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (IsDone(_state)) return false;
+            if (!TryAddListener_NeedsLock()) return false;
             _waiters = _waiters switch
             {
                 null => waiter,
@@ -281,7 +280,7 @@ public partial class Future
     }
 
     /// <summary>Whether the future finished with an exception (false while not finished, and when cancelled).</summary>
-    internal bool FinishedWithException => _state == FutureState.Finished && _exception is not null;
+    internal bool FinishedWithException => _state == (int)FutureState.Finished && _exception is not null;
 
     /// <summary>The task for <see cref="AsTask"/>, made once; Future&lt;T&gt; makes a Task&lt;T&gt;.</summary>
     private protected Task GetOrCreateTask()
@@ -312,7 +311,11 @@ public partial class Future
     private void AssertInvariants()
     {
         Debug.Assert(Monitor.IsEntered(SyncObj));
-        Debug.Assert(!IsDone(_state) || (_callbacks is null && _waiters is null), "A done future holds no callbacks or waiters.");
-        Debug.Assert(_state == FutureState.Finished || _exception is null, "Only a finished future has an exception.");
+        int raw = _state;
+        Debug.Assert(!IsDone(raw) || (_callbacks is null && _waiters is null), "A done future holds no callbacks or waiters.");
+        Debug.Assert(IsDone(raw) || (raw & ListenersFlag) != 0 || (_callbacks is null && _waiters is null && _blockedThreads == 0),
+            "Callbacks, waiters and blocked threads are registered only with the listeners flag set.");
+        Debug.Assert(StateOf(raw) == FutureState.Finished || (raw & CompletingFlag) != 0 || _exception is null,
+            "Only a finished future (or one being finished) has an exception.");
     }
 }
