@@ -24,25 +24,13 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (TryAddListener_NeedsLock())
+            if (TryAddListener_NeedsLock(0))
             {
-                _callbacks = _callbacks switch
-                {
-                    null => fn,
-                    List<Action<Future>> list => AddTo(list, fn),
-                    Action<Future> single => new List<Action<Future>>(4) { single, fn },
-                    _ => throw new UnreachableException(),
-                };
+                AddListener_NeedsLock(fn);
                 return;
             }
         }
         InvokeCallback(fn);
-
-        static List<Action<Future>> AddTo(List<Action<Future>> list, Action<Future> fn)
-        {
-            list.Add(fn);
-            return list;
-        }
     }
 
     /// <summary>Raised when a done-callback throws; the exception never reaches the thread completing the future.</summary>
@@ -54,14 +42,21 @@ public partial class Future
     /// </remarks>
     public static event EventHandler<FutureCallbackFailedEventArgs>? CallbackFailed;
 
-    /// <summary>Runs the callbacks handed back by completion, in order, each failure reported through <see cref="CallbackFailed"/>.</summary>
+    /// <summary>Runs the callbacks handed back by completion (one, or the listener list: its waiters were told already), in order, each failure reported through <see cref="CallbackFailed"/>.</summary>
     internal void InvokeCallbacks(object? callbacks)
     {
         Debug.Assert(!Monitor.IsEntered(SyncObj), "callbacks never run under the future's lock");
         switch (callbacks)
         {
-            case Action<Future> single: InvokeCallback(single); break;
-            case List<Action<Future>> list: foreach (Action<Future> fn in list) InvokeCallback(fn); break;
+            case Action<Future> single:
+                InvokeCallback(single);
+                break;
+            case List<object> list:
+                foreach (object listener in list)
+                {
+                    if (listener is Action<Future> fn) InvokeCallback(fn);
+                }
+                break;
         }
     }
 

@@ -8,6 +8,8 @@ namespace Futures;
 //   ListenersFlag    someone registered a done-callback, a Wait/AsCompleted waiter or a blocked
 //                    Result(), so the completion must take the lock to tell them. Set under the
 //                    lock (TryAddListener_NeedsLock), never cleared before the future is done.
+//   BlockedFlag      a thread has blocked in Result()/Exception() (Monitor.Wait on the future):
+//                    the completion pulses. Set with ListenersFlag, also never cleared.
 //   CompletingFlag   a completer (SetResult, SetException, a worker) owns the completion and is
 //                    writing the outcome; set by compare-exchange (BeginCompletion), so exactly one
 //                    completer wins and the others throw InvalidStateException without touching
@@ -27,6 +29,9 @@ public partial class Future
 
     /// <summary>A completer owns the completion and is writing the outcome. See the file's comment.</summary>
     private const int CompletingFlag = 0b1_0000;
+
+    /// <summary>A thread has waited on the future's monitor: the completion pulses. See the file's comment.</summary>
+    private const int BlockedFlag = 0b10_0000;
 
     private static FutureState StateOf(int raw) => (FutureState)(raw & StateMask);
 
@@ -66,27 +71,31 @@ public partial class Future
         {
             // Registrants set ListenersFlag under this lock, so all of them have registered by now;
             // while CompletingFlag is set nobody else writes the state.
+            int before = _state;
             _state = (int)FutureState.Finished;
-            return OnDone_NeedsLock();
+            return OnDone_NeedsLock(before);
         }
     }
 
     /// <summary>
-    /// Sets <see cref="ListenersFlag"/> unless the future is done, so that the completion comes
-    /// through the lock; the caller then registers its callback, waiter or blocked thread.
+    /// Sets <see cref="ListenersFlag"/> (and <paramref name="flags"/>) unless the future is done, so
+    /// that the completion comes through the lock; the caller then registers its callback, waiter or
+    /// blocked thread.
     /// </summary>
+    /// <param name="flags">0, or <see cref="BlockedFlag"/> for a thread about to wait on the monitor.</param>
     /// <returns><c>false</c> if the future is done: register nothing.</returns>
-    private bool TryAddListener_NeedsLock()
+    private bool TryAddListener_NeedsLock(int flags)
     {
         Debug.Assert(Monitor.IsEntered(SyncObj));
+        int wanted = ListenersFlag | flags;
         int raw = _state;
         while (true)
         {
             if (IsDone(raw)) return false;
-            if ((raw & ListenersFlag) != 0) return true;
+            if ((raw & wanted) == wanted) return true;
             // A compare-exchange: BeginCompletion, EndCompletion's fast path and SetRunningOrNotifyCancel's
             // change the state without the lock.
-            int seen = CompareExchangeState(raw | ListenersFlag, raw);
+            int seen = CompareExchangeState(raw | wanted, raw);
             if (seen == raw) return true;
             raw = seen;
         }

@@ -32,14 +32,13 @@ public partial class Future
     /// <summary>The work's exception, captured with its stack. Written by the completer that owns the completion (<see cref="CompletingFlag"/>), before <see cref="_state"/> becomes Finished.</summary>
     private ExceptionDispatchInfo? _exception;
 
-    /// <summary>Done-callbacks not yet run: null, one <c>Action&lt;Future&gt;</c>, or a <c>List&lt;Action&lt;Future&gt;&gt;</c>. Set to null when the future becomes done. Guarded by <see cref="SyncObj"/>; set only with <see cref="ListenersFlag"/>.</summary>
-    private object? _callbacks;
-
-    /// <summary>Wait/AsCompleted waiters to notify when done: null, one <see cref="FutureWaiter"/>, or a list. Set to null when done. Guarded by <see cref="SyncObj"/>; set only with <see cref="ListenersFlag"/>.</summary>
-    private object? _waiters;
-
-    /// <summary>Threads blocked in Monitor.Wait on <see cref="SyncObj"/>, so that completion pulses only when someone listens. Guarded by <see cref="SyncObj"/>; counted only with <see cref="ListenersFlag"/>.</summary>
-    private int _blockedThreads;
+    /// <summary>
+    /// Done-callbacks not yet run and Wait/AsCompleted waiters to notify, in the order registered:
+    /// null, one <c>Action&lt;Future&gt;</c> or <see cref="FutureWaiter"/>, or a <c>List&lt;object&gt;</c>
+    /// of them (one field, not two: 8 bytes less on every future). Set to null when the future
+    /// becomes done. Guarded by <see cref="SyncObj"/>; set only with <see cref="ListenersFlag"/>.
+    /// </summary>
+    private object? _listeners;
 
     /// <summary>The task behind <see cref="AsTask"/>, made on first use (set once, by compare-exchange).</summary>
     private Task? _task;
@@ -89,7 +88,7 @@ public partial class Future
             // Unlike CPython, waiters hear of the cancellation now, not when the executor calls
             // SetRunningOrNotifyCancel: a cancelled future is done for Wait/AsCompleted at once
             // (gh-109934, gh-92001).
-            callbacks = OnDone_NeedsLock();
+            callbacks = OnDone_NeedsLock(raw);
         }
         InvokeCallbacks(callbacks);
         return true;
@@ -152,13 +151,11 @@ public partial class Future
         lock (SyncObj)
         {
             // Listening, so that the completion comes through this lock and pulses.
-            while (TryAddListener_NeedsLock())
+            while (TryAddListener_NeedsLock(BlockedFlag))
             {
                 int ms = deadline.RemainingMilliseconds;
                 if (ms == 0) break;
-                _blockedThreads++;
-                try { Monitor.Wait(SyncObj, ms); }
-                finally { _blockedThreads--; }
+                Monitor.Wait(SyncObj, ms);
             }
             return State;
         }
@@ -228,21 +225,55 @@ public partial class Future
         return EndCompletion(owned);
     }
 
-    /// <summary>Wakes blocked Result() callers and waiters; hands back the callbacks, which the caller runs once it has left the lock.</summary>
-    private object? OnDone_NeedsLock()
+    /// <summary>
+    /// Wakes blocked Result() callers and waiters; hands back the callbacks (one, or the listener
+    /// list, whose waiters <see cref="InvokeCallbacks"/> skips; null when there are none), which the
+    /// caller runs once it has left the lock.
+    /// </summary>
+    /// <param name="before">The state word before the future became done: its <see cref="BlockedFlag"/> says whether to pulse.</param>
+    private object? OnDone_NeedsLock(int before)
     {
         Debug.Assert(Monitor.IsEntered(SyncObj));
         Debug.Assert(IsDone(_state));
-        if (_blockedThreads > 0) Monitor.PulseAll(SyncObj);
-        switch (_waiters)
+        // Only if a thread has waited here: pulsing an object that never had a waiter would give it a sync block.
+        if ((before & BlockedFlag) != 0) Monitor.PulseAll(SyncObj);
+        object? listeners = _listeners;
+        _listeners = null;
+        switch (listeners)
         {
-            case FutureWaiter single: single.OnFutureDone(this); break;
-            case List<FutureWaiter> list: foreach (FutureWaiter w in list) w.OnFutureDone(this); break;
+            case FutureWaiter single:
+                single.OnFutureDone(this);
+                return null;
+            case List<object> list:
+                bool callbacks = false;
+                foreach (object listener in list)
+                {
+                    if (listener is FutureWaiter waiter) waiter.OnFutureDone(this);
+                    else callbacks = true;
+                }
+                return callbacks ? list : null;
+            default:
+                return listeners; // null, or one callback
         }
-        _waiters = null;
-        object? callbacks = _callbacks;
-        _callbacks = null;
-        return callbacks;
+    }
+
+    /// <summary>Adds a callback or a waiter after those registered before. The caller has set <see cref="ListenersFlag"/>.</summary>
+    private void AddListener_NeedsLock(object listener)
+    {
+        Debug.Assert(Monitor.IsEntered(SyncObj));
+        Debug.Assert((_state & ListenersFlag) != 0 && !IsDone(_state));
+        switch (_listeners)
+        {
+            case null:
+                _listeners = listener;
+                break;
+            case List<object> list:
+                list.Add(listener);
+                break;
+            default:
+                _listeners = new List<object>(4) { _listeners, listener };
+                break;
+        }
     }
 
     /// <summary>Registers <paramref name="waiter"/> unless the future is done already.</summary>
@@ -251,21 +282,9 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (!TryAddListener_NeedsLock()) return false;
-            _waiters = _waiters switch
-            {
-                null => waiter,
-                List<FutureWaiter> list => AddWaiterTo(list, waiter),
-                FutureWaiter single => new List<FutureWaiter>(2) { single, waiter },
-                _ => throw new UnreachableException(),
-            };
+            if (!TryAddListener_NeedsLock(0)) return false;
+            AddListener_NeedsLock(waiter);
             return true;
-        }
-
-        static List<FutureWaiter> AddWaiterTo(List<FutureWaiter> list, FutureWaiter waiter)
-        {
-            list.Add(waiter);
-            return list;
         }
     }
 
@@ -274,8 +293,8 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (ReferenceEquals(_waiters, waiter)) _waiters = null;
-            else if (_waiters is List<FutureWaiter> list) list.Remove(waiter);
+            if (ReferenceEquals(_listeners, waiter)) _listeners = null;
+            else if (_listeners is List<object> list) list.Remove(waiter);
         }
     }
 
@@ -312,8 +331,8 @@ public partial class Future
     {
         Debug.Assert(Monitor.IsEntered(SyncObj));
         int raw = _state;
-        Debug.Assert(!IsDone(raw) || (_callbacks is null && _waiters is null), "A done future holds no callbacks or waiters.");
-        Debug.Assert(IsDone(raw) || (raw & ListenersFlag) != 0 || (_callbacks is null && _waiters is null && _blockedThreads == 0),
+        Debug.Assert(!IsDone(raw) || _listeners is null, "A done future holds no callbacks or waiters.");
+        Debug.Assert(IsDone(raw) || (raw & ListenersFlag) != 0 || (_listeners is null && (raw & BlockedFlag) == 0),
             "Callbacks, waiters and blocked threads are registered only with the listeners flag set.");
         Debug.Assert(StateOf(raw) == FutureState.Finished || (raw & CompletingFlag) != 0 || _exception is null,
             "Only a finished future (or one being finished) has an exception.");

@@ -168,7 +168,9 @@ internal sealed class ThreadPoolCore : IObservableExecutor, IShutdownAtExit
     /// <summary>Starts a worker unless an idle one will take the new work (CPython's <c>_adjust_thread_count</c>).</summary>
     private void AdjustThreadCount()
     {
-        if (!TryClaimIdleWorker()) StartWorker();
+        // The full pool's check first, here: StartWorker's own would cost a call on every Submit of a busy pool.
+        if (TryClaimIdleWorker() || Volatile.Read(ref _liveWorkers) >= MaxWorkers) return;
+        StartWorker();
     }
 
     /// <summary>Counts a worker idle (CPython's <c>_idle_semaphore.release()</c>).</summary>
