@@ -10,7 +10,7 @@ namespace Futures;
 /// <see cref="Schedule"/> (or <see cref="ScheduleAsync"/>), so a custom executor overrides only
 /// those and <see cref="Shutdown"/>.
 /// </remarks>
-public abstract partial class Executor : IDisposable, IAsyncDisposable
+public abstract partial class Executor : IDisposable, IAsyncDisposable, IShutdownAtExit
 {
     /// <summary>Set once by <see cref="Shutdown"/>; later submissions throw. Volatile: read without a lock on every Submit.</summary>
     private volatile bool _shutdown;
@@ -44,6 +44,8 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     /// <summary>Shutdown for the ProcessExit hook (<see cref="ExecutorExitHook"/>): lets the submitted work finish.</summary>
     internal virtual void ShutdownAtExit() => Shutdown(wait: true);
+
+    void IShutdownAtExit.ShutdownAtExit() => ShutdownAtExit();
 
     /// <summary>Shuts down and waits for the submitted work: <c>Shutdown(wait: true)</c>.</summary>
     public void Dispose()

@@ -7,14 +7,14 @@ namespace Futures;
 [DebuggerDisplay("{ToString(),nq}")]
 public class Future<T> : Future
 {
-    /// <summary>The call's result. Written under the future's lock before the state becomes Finished.</summary>
+    /// <summary>The call's result. Written by the completer that owns the completion, before the state becomes Finished.</summary>
     private T _result = default!;
 
     /// <summary>Creates a pending future. For Executor implementations and tests.</summary>
     public Future() { }
 
     /// <summary>Waits for the call to finish and returns its result.</summary>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all.</param>
     /// <returns>The call's result.</returns>
     /// <exception cref="CancelledException">The future was cancelled.</exception>
     /// <exception cref="TimeoutException">The future did not finish in time.</exception>
@@ -42,12 +42,9 @@ public class Future<T> : Future
     /// <summary>Completes the future with <paramref name="result"/> and hands back its done-callbacks, not yet run; see <see cref="Future.FinishDeferringCallbacks"/>.</summary>
     internal object? SetResultDeferringCallbacks(T result)
     {
-        lock (SyncObj)
-        {
-            ThrowIfDone_NeedsLock();
-            _result = result;
-            return Finish_NeedsLock();
-        }
+        int owned = BeginCompletion();
+        _result = result;
+        return EndCompletion(owned);
     }
 
     /// <summary>Lets <c>await future</c> return the result without blocking a thread.</summary>

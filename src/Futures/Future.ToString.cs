@@ -9,7 +9,7 @@ public partial class Future
     public override string ToString()
     {
         string type = TypeNames.Of(GetType());
-        FutureState state = _state;
+        FutureState state = State;
         if (state != FutureState.Finished) return $"{type}(state={state})";
         if (_exception is { } e) return $"{type}(state={state}, raised {TypeNames.Of(e.SourceException.GetType())})";
         return ResultTypeName is { } result ? $"{type}(state={state}, returned {result})" : $"{type}(state={state})";

@@ -7,7 +7,7 @@ public partial class Future
     /// <summary>Waits for futures to complete (Python's <c>concurrent.futures.wait</c>).</summary>
     /// <typeparam name="TFuture">The type of the futures.</typeparam>
     /// <param name="fs">The futures; duplicates count once.</param>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all. Expiry returns, it does not throw.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all. Expiry returns, it does not throw.</param>
     /// <param name="returnWhen">When to return.</param>
     /// <returns>The futures done (finished or cancelled) and those not done when the wait ended.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="fs"/> is null.</exception>
@@ -38,7 +38,7 @@ public partial class Future
     /// <summary>Waits for futures to complete without blocking a thread; see <see cref="Wait{TFuture}"/>.</summary>
     /// <typeparam name="TFuture">The type of the futures.</typeparam>
     /// <param name="fs">The futures; duplicates count once.</param>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all. Expiry returns, it does not throw.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all. Expiry returns, it does not throw.</param>
     /// <param name="returnWhen">When to return.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; the futures are left as they are.</param>
     /// <returns>The futures done and those not done when the wait ended.</returns>

@@ -5,7 +5,9 @@ using Futures.Internal;
 namespace Futures;
 
 // LOCK-LEVELING SCHEME
-//   A future's lock (SyncObj) guards its state machine, its callbacks and its waiters.
+//   A future's lock (SyncObj) guards its callbacks, its waiters and its blocked threads, and every
+//   state change that has to tell them (Future.State.cs: a completion that nobody listens to takes
+//   no lock).
 //   A waiter's Gate (Internal/Waiters) may be taken while holding a future's lock, never the
 //   reverse: waiters are notified from inside the future's lock, and Wait/AsCompleted take one
 //   future's lock at a time, never several at once (CPython takes them all, sorted by id()).
@@ -21,23 +23,22 @@ namespace Futures;
 public partial class Future
 {
     /// <summary>
-    /// The state machine: Pending → Running → Finished, or Pending → Cancelled → CancelledAndNotified.
-    /// Written under <see cref="SyncObj"/>; volatile so that Done() and the finished fast path of
-    /// Result() read it without the lock (fields written before it are then visible).
+    /// The state machine (Pending → Running → Finished, or Pending → Cancelled →
+    /// CancelledAndNotified) and two flags; see Future.State.cs. Volatile so that Done() and the
+    /// finished fast path of Result() read it without the lock (fields written before it are then visible).
     /// </summary>
-    private volatile FutureState _state;
+    private volatile int _state;
 
-    /// <summary>The work's exception, captured with its stack. Written under <see cref="SyncObj"/> before <see cref="_state"/> becomes Finished.</summary>
+    /// <summary>The work's exception, captured with its stack. Written by the completer that owns the completion (<see cref="CompletingFlag"/>), before <see cref="_state"/> becomes Finished.</summary>
     private ExceptionDispatchInfo? _exception;
 
-    /// <summary>Done-callbacks not yet run: null, one <c>Action&lt;Future&gt;</c>, or a <c>List&lt;Action&lt;Future&gt;&gt;</c>. Set to null when the future becomes done. Guarded by <see cref="SyncObj"/>.</summary>
-    private object? _callbacks;
-
-    /// <summary>Wait/AsCompleted waiters to notify when done: null, one <see cref="FutureWaiter"/>, or a list. Set to null when done. Guarded by <see cref="SyncObj"/>.</summary>
-    private object? _waiters;
-
-    /// <summary>Threads blocked in Monitor.Wait on <see cref="SyncObj"/>, so that completion pulses only when someone listens. Guarded by <see cref="SyncObj"/>.</summary>
-    private int _blockedThreads;
+    /// <summary>
+    /// Done-callbacks not yet run and Wait/AsCompleted waiters to notify, in the order registered:
+    /// null, one <c>Action&lt;Future&gt;</c> or <see cref="FutureWaiter"/>, or a <c>List&lt;object&gt;</c>
+    /// of them (one field, not two: 8 bytes less on every future). Set to null when the future
+    /// becomes done. Guarded by <see cref="SyncObj"/>; set only with <see cref="ListenersFlag"/>.
+    /// </summary>
+    private object? _listeners;
 
     /// <summary>The task behind <see cref="AsTask"/>, made on first use (set once, by compare-exchange).</summary>
     private Task? _task;
@@ -55,9 +56,7 @@ public partial class Future
     private protected object SyncObj => this;
 
     /// <summary>The current state.</summary>
-    public FutureState State => _state;
-
-    private static bool IsDone(FutureState state) => state >= FutureState.Cancelled;
+    public FutureState State => StateOf(_state);
 
     /// <summary>Cancels the future if it has not started.</summary>
     /// <returns><c>true</c> if the future is cancelled (now or before); <c>false</c> if it is running or finished.</returns>
@@ -67,22 +66,29 @@ public partial class Future
         lock (SyncObj)
         {
             AssertInvariants();
-            switch (_state)
+            int raw = _state;
+            while (true)
             {
-                case FutureState.Running or FutureState.Finished:
-                    return false;
-                case FutureState.Cancelled or FutureState.CancelledAndNotified:
-                    return true;
+                switch (StateOf(raw))
+                {
+                    case FutureState.Running or FutureState.Finished:
+                        return false;
+                    case FutureState.Cancelled or FutureState.CancelledAndNotified:
+                        return true;
+                }
+                // Pending, unless a completer owns it (SetResult on a pending future): then it is
+                // as good as Finished.
+                if ((raw & CompletingFlag) != 0) return false;
+                // A compare-exchange, not a plain write: SetRunningOrNotifyCancel and BeginCompletion
+                // move Pending on without the lock, and exactly one move may win.
+                int seen = CompareExchangeState((int)FutureState.Cancelled, raw);
+                if (seen == raw) break;
+                raw = seen;
             }
-            // A compare-exchange, not a plain write: SetRunningOrNotifyCancel moves Pending →
-            // Running without the lock, and exactly one of the two moves may win.
-#pragma warning disable CS0420 // Interlocked operations on a volatile field are atomic and fenced.
-            if (Interlocked.CompareExchange(ref _state, FutureState.Cancelled, FutureState.Pending) != FutureState.Pending) return false;
-#pragma warning restore CS0420
             // Unlike CPython, waiters hear of the cancellation now, not when the executor calls
             // SetRunningOrNotifyCancel: a cancelled future is done for Wait/AsCompleted at once
             // (gh-109934, gh-92001).
-            callbacks = OnDone_NeedsLock();
+            callbacks = OnDone_NeedsLock(raw);
         }
         InvokeCallbacks(callbacks);
         return true;
@@ -90,18 +96,18 @@ public partial class Future
 
     /// <summary>Whether the future was cancelled.</summary>
     /// <returns><c>true</c> in state Cancelled or CancelledAndNotified.</returns>
-    public bool Cancelled() => _state is FutureState.Cancelled or FutureState.CancelledAndNotified;
+    public bool Cancelled() => State is FutureState.Cancelled or FutureState.CancelledAndNotified;
 
     /// <summary>Whether the call is running now.</summary>
     /// <returns><c>true</c> in state Running.</returns>
-    public bool Running() => _state == FutureState.Running;
+    public bool Running() => State == FutureState.Running;
 
     /// <summary>Whether the future is done: cancelled or finished.</summary>
     /// <returns><c>true</c> once the future can no longer change.</returns>
     public bool Done() => IsDone(_state);
 
     /// <summary>Waits for the call to finish; rethrows its exception if it raised one.</summary>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all.</param>
     /// <exception cref="CancelledException">The future was cancelled.</exception>
     /// <exception cref="TimeoutException">The future did not finish in time.</exception>
     /// <remarks>The work's own exception object is rethrown, with its original stack trace kept.</remarks>
@@ -112,7 +118,7 @@ public partial class Future
     }
 
     /// <summary>Waits for the call to finish and returns the exception it raised, if any.</summary>
-    /// <param name="timeout">How long to wait: <c>null</c> forever, zero or negative not at all.</param>
+    /// <param name="timeout">How long to wait: <c>null</c> or <see cref="Timeout.InfiniteTimeSpan"/> forever, zero or any other negative value not at all.</param>
     /// <returns>The exception the call raised, or <c>null</c> if it succeeded.</returns>
     /// <exception cref="CancelledException">The future was cancelled.</exception>
     /// <exception cref="TimeoutException">The future did not finish in time.</exception>
@@ -125,11 +131,11 @@ public partial class Future
     /// <summary>Blocks until Finished; throws if the future is (or becomes) cancelled, or on timeout.</summary>
     private protected void WaitFinished(TimeSpan? timeout)
     {
-        FutureState state = _state;
+        int raw = _state;
+        if (raw == (int)FutureState.Finished) return;
+        FutureState state = IsDone(raw) ? StateOf(raw) : BlockUntilDone(Deadline.From(timeout));
         if (state == FutureState.Finished) return;
-        if (!IsDone(state)) state = BlockUntilDone(Deadline.From(timeout));
-        if (state == FutureState.Finished) return;
-        if (IsDone(state)) ThrowHelper.ThrowCancelled();
+        if (state is FutureState.Cancelled or FutureState.CancelledAndNotified) ThrowHelper.ThrowCancelled();
         ThrowHelper.ThrowTimeout();
     }
 
@@ -144,59 +150,16 @@ public partial class Future
         }
         lock (SyncObj)
         {
-            while (!IsDone(_state))
+            // Listening, so that the completion comes through this lock and pulses.
+            while (TryAddListener_NeedsLock(BlockedFlag))
             {
                 int ms = deadline.RemainingMilliseconds;
                 if (ms == 0) break;
-                _blockedThreads++;
-                try { Monitor.Wait(SyncObj, ms); }
-                finally { _blockedThreads--; }
+                Monitor.Wait(SyncObj, ms);
             }
-            return _state;
+            return State;
         }
     }
-
-    /// <summary>Adds a callback to run when the future is done (finished or cancelled).</summary>
-    /// <param name="fn">The callback; it receives this future.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
-    /// <remarks>
-    /// Callbacks run in the order added, on the thread that completes the future; on a future
-    /// already done, <paramref name="fn"/> runs at once on the caller's thread. An exception thrown
-    /// by a callback is reported through <see cref="CallbackFailed"/> and the other callbacks still run.
-    /// </remarks>
-    public void AddDoneCallback(Action<Future> fn)
-    {
-        ArgumentNullException.ThrowIfNull(fn);
-        AddDoneCallbackCore(fn);
-    }
-
-    private protected void AddDoneCallbackCore(Action<Future> fn)
-    {
-        lock (SyncObj)
-        {
-            if (!IsDone(_state))
-            {
-                _callbacks = _callbacks switch
-                {
-                    null => fn,
-                    List<Action<Future>> list => AddTo(list, fn),
-                    Action<Future> single => new List<Action<Future>>(4) { single, fn },
-                    _ => throw new UnreachableException(),
-                };
-                return;
-            }
-        }
-        InvokeCallback(fn);
-
-        static List<Action<Future>> AddTo(List<Action<Future>> list, Action<Future> fn)
-        {
-            list.Add(fn);
-            return list;
-        }
-    }
-
-    /// <summary>Raised when a done-callback throws; the exception never reaches the thread completing the future.</summary>
-    public static event EventHandler<FutureCallbackFailedEventArgs>? CallbackFailed;
 
     // The following methods should only be used by Executors and in tests.
 
@@ -207,22 +170,31 @@ public partial class Future
     {
         // Pending → Running wakes nobody and runs no callback, so it needs no lock, only to win
         // against Cancel's own compare-exchange. Every other case goes through the lock.
-#pragma warning disable CS0420 // Interlocked operations on a volatile field are atomic and fenced.
-        if (Interlocked.CompareExchange(ref _state, FutureState.Running, FutureState.Pending) == FutureState.Pending) return true;
-#pragma warning restore CS0420
+        if (CompareExchangeState((int)FutureState.Running, (int)FutureState.Pending) == (int)FutureState.Pending) return true;
         lock (SyncObj)
         {
             AssertInvariants();
-            switch (_state)
+            int raw = _state;
+            while (true)
             {
-                case FutureState.Cancelled:
-                    // Waiters were notified by Cancel(); Result() callers were woken then too.
-                    _state = FutureState.CancelledAndNotified;
-                    return false;
-                default:
-                    // Not Pending: the compare-exchange above saw another state, and no state leads back.
-                    ThrowHelper.ThrowUnexpectedState();
-                    return false;
+                switch (StateOf(raw))
+                {
+                    case FutureState.Pending when (raw & CompletingFlag) == 0:
+                        // Pending with listeners: Running with them (BeginCompletion may race, without the lock).
+                        int seen = CompareExchangeState((raw & ~StateMask) | (int)FutureState.Running, raw);
+                        if (seen == raw) return true;
+                        raw = seen;
+                        continue;
+                    case FutureState.Cancelled:
+                        // Waiters were notified by Cancel(); Result() callers were woken then too.
+                        // Done: nobody else writes the state any more.
+                        _state = (int)FutureState.CancelledAndNotified;
+                        return false;
+                    default:
+                        // Running, finished (or being finished by a completer), or acknowledged: no state leads back.
+                        ThrowHelper.ThrowUnexpectedState();
+                        return false;
+                }
             }
         }
     }
@@ -248,84 +220,59 @@ public partial class Future
     /// </summary>
     internal object? FinishDeferringCallbacks(ExceptionDispatchInfo? exception)
     {
-        lock (SyncObj)
-        {
-            ThrowIfDone_NeedsLock();
-            _exception = exception;
-            return Finish_NeedsLock();
-        }
+        int owned = BeginCompletion();
+        _exception = exception;
+        return EndCompletion(owned);
     }
 
-    private protected void ThrowIfDone_NeedsLock()
-    {
-        Debug.Assert(Monitor.IsEntered(SyncObj));
-        AssertInvariants();
-        if (IsDone(_state)) ThrowHelper.ThrowInvalidState(this);
-    }
-
-    /// <summary>Moves to Finished (the outcome is already stored) and returns the callbacks to run outside the lock.</summary>
-    private protected object? Finish_NeedsLock()
-    {
-        Debug.Assert(Monitor.IsEntered(SyncObj));
-        _state = FutureState.Finished;
-        return OnDone_NeedsLock();
-    }
-
-    /// <summary>Wakes blocked Result() callers and waiters; hands back the callbacks, which the caller runs once it has left the lock.</summary>
-    private object? OnDone_NeedsLock()
+    /// <summary>
+    /// Wakes blocked Result() callers and waiters; hands back the callbacks (one, or the listener
+    /// list, whose waiters <see cref="InvokeCallbacks"/> skips; null when there are none), which the
+    /// caller runs once it has left the lock.
+    /// </summary>
+    /// <param name="before">The state word before the future became done: its <see cref="BlockedFlag"/> says whether to pulse.</param>
+    private object? OnDone_NeedsLock(int before)
     {
         Debug.Assert(Monitor.IsEntered(SyncObj));
         Debug.Assert(IsDone(_state));
-        if (_blockedThreads > 0) Monitor.PulseAll(SyncObj);
-        switch (_waiters)
+        // Only if a thread has waited here: pulsing an object that never had a waiter would give it a sync block.
+        if ((before & BlockedFlag) != 0) Monitor.PulseAll(SyncObj);
+        object? listeners = _listeners;
+        _listeners = null;
+        switch (listeners)
         {
-            case FutureWaiter single: single.OnFutureDone(this); break;
-            case List<FutureWaiter> list: foreach (FutureWaiter w in list) w.OnFutureDone(this); break;
-        }
-        _waiters = null;
-        object? callbacks = _callbacks;
-        _callbacks = null;
-        return callbacks;
-    }
-
-    /// <summary>Runs the callbacks handed back by completion, in order, each failure reported through <see cref="CallbackFailed"/>.</summary>
-    internal void InvokeCallbacks(object? callbacks)
-    {
-        Debug.Assert(!Monitor.IsEntered(SyncObj), "callbacks never run under the future's lock");
-        switch (callbacks)
-        {
-            case Action<Future> single: InvokeCallback(single); break;
-            case List<Action<Future>> list: foreach (Action<Future> fn in list) InvokeCallback(fn); break;
-        }
-    }
-
-    private void InvokeCallback(Action<Future> fn)
-    {
-        try
-        {
-            fn(this);
-        }
-        catch (Exception e)
-        {
-            // CPython logs "exception calling callback for ..."; we have no logger, so the event
-            // is the report.
-            ReportCallbackFailed(new FutureCallbackFailedEventArgs(this, e));
+            case FutureWaiter single:
+                single.OnFutureDone(this);
+                return null;
+            case List<object> list:
+                bool callbacks = false;
+                foreach (object listener in list)
+                {
+                    if (listener is FutureWaiter waiter) waiter.OnFutureDone(this);
+                    else callbacks = true;
+                }
+                return callbacks ? list : null;
+            default:
+                return listeners; // null, or one callback
         }
     }
 
-    /// <summary>Raises <see cref="CallbackFailed"/>, one handler at a time.</summary>
-    /// <remarks>
-    /// Each handler is called on its own: a handler that throws must neither break the remaining
-    /// callbacks nor keep the handlers after it from hearing of the failure (a multicast Invoke
-    /// would stop at the first one that throws).
-    /// </remarks>
-    private static void ReportCallbackFailed(FutureCallbackFailedEventArgs args)
+    /// <summary>Adds a callback or a waiter after those registered before. The caller has set <see cref="ListenersFlag"/>.</summary>
+    private void AddListener_NeedsLock(object listener)
     {
-        if (CallbackFailed is not { } handlers) return;
-        foreach (Delegate handler in handlers.GetInvocationList())
+        Debug.Assert(Monitor.IsEntered(SyncObj));
+        Debug.Assert((_state & ListenersFlag) != 0 && !IsDone(_state));
+        switch (_listeners)
         {
-            try { ((EventHandler<FutureCallbackFailedEventArgs>)handler)(null, args); }
-            catch (Exception) { }
+            case null:
+                _listeners = listener;
+                break;
+            case List<object> list:
+                list.Add(listener);
+                break;
+            default:
+                _listeners = new List<object>(4) { _listeners, listener };
+                break;
         }
     }
 
@@ -335,21 +282,9 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (IsDone(_state)) return false;
-            _waiters = _waiters switch
-            {
-                null => waiter,
-                List<FutureWaiter> list => AddWaiterTo(list, waiter),
-                FutureWaiter single => new List<FutureWaiter>(2) { single, waiter },
-                _ => throw new UnreachableException(),
-            };
+            if (!TryAddListener_NeedsLock(0)) return false;
+            AddListener_NeedsLock(waiter);
             return true;
-        }
-
-        static List<FutureWaiter> AddWaiterTo(List<FutureWaiter> list, FutureWaiter waiter)
-        {
-            list.Add(waiter);
-            return list;
         }
     }
 
@@ -358,13 +293,13 @@ public partial class Future
     {
         lock (SyncObj)
         {
-            if (ReferenceEquals(_waiters, waiter)) _waiters = null;
-            else if (_waiters is List<FutureWaiter> list) list.Remove(waiter);
+            if (ReferenceEquals(_listeners, waiter)) _listeners = null;
+            else if (_listeners is List<object> list) list.Remove(waiter);
         }
     }
 
     /// <summary>Whether the future finished with an exception (false while not finished, and when cancelled).</summary>
-    internal bool FinishedWithException => _state == FutureState.Finished && _exception is not null;
+    internal bool FinishedWithException => _state == (int)FutureState.Finished && _exception is not null;
 
     /// <summary>The task for <see cref="AsTask"/>, made once; Future&lt;T&gt; makes a Task&lt;T&gt;.</summary>
     private protected Task GetOrCreateTask()
@@ -395,7 +330,11 @@ public partial class Future
     private void AssertInvariants()
     {
         Debug.Assert(Monitor.IsEntered(SyncObj));
-        Debug.Assert(!IsDone(_state) || (_callbacks is null && _waiters is null), "A done future holds no callbacks or waiters.");
-        Debug.Assert(_state == FutureState.Finished || _exception is null, "Only a finished future has an exception.");
+        int raw = _state;
+        Debug.Assert(!IsDone(raw) || _listeners is null, "A done future holds no callbacks or waiters.");
+        Debug.Assert(IsDone(raw) || (raw & ListenersFlag) != 0 || (_listeners is null && (raw & BlockedFlag) == 0),
+            "Callbacks, waiters and blocked threads are registered only with the listeners flag set.");
+        Debug.Assert(StateOf(raw) == FutureState.Finished || (raw & CompletingFlag) != 0 || _exception is null,
+            "Only a finished future (or one being finished) has an exception.");
     }
 }

@@ -22,7 +22,10 @@ public abstract class WorkItem
     /// <summary>Runs the call on this thread, in the submitter's ExecutionContext, and completes <see cref="Future"/>.</summary>
     /// <remarks>
     /// Returns at once if <see cref="Future.SetRunningOrNotifyCancel"/> says the future was
-    /// cancelled; otherwise completes it with the result or the exception. Never throws the work's exception.
+    /// cancelled; otherwise completes it with the result or the exception. Never throws: the work's
+    /// exception goes to the future, and an exception escaping the item itself (user code that
+    /// completed the submitted future on its own, so the completion fails) is reported through
+    /// <see cref="Future.CallbackFailed"/> (or standard error), like a done-callback failure.
     /// </remarks>
     public abstract void Run();
 
@@ -31,6 +34,15 @@ public abstract class WorkItem
 
     /// <summary>Completes <see cref="Future"/> with a result that arrived untyped (decoded from a worker's answer); ignored for a call with no result.</summary>
     internal abstract void SetResultFrom(object? value);
+    /// <summary>
+    /// Whether <see cref="Function"/> is async: it returns a <see cref="Task{TResult}"/> (for a
+    /// <see cref="Future{TResult}"/>) or a <see cref="Task"/> (for a plain <see cref="Future"/>)
+    /// whose awaited value is the future's result, and whose exception is the future's exception.
+    /// <see cref="Run()"/> awaits it; an executor that ships the call elsewhere (a process, a
+    /// cluster node) must await it there, and send back the awaited result, of the future's
+    /// result type. For a Map chunk: whether each element's call is async.
+    /// </summary>
+    internal virtual bool IsAsync => false;
 
     /// <summary><see cref="Run()"/>, telling <paramref name="observer"/> when the call starts and when it has returned (before the future completes).</summary>
     internal abstract void Run(IWorkItemObserver? observer);

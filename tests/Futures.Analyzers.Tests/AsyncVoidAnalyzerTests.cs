@@ -12,7 +12,7 @@ public class AsyncVoidAnalyzerTests
             void M(ThreadPoolExecutor threads, ProcessPoolExecutor pool, Executor any)
             {
                 threads.Submit({|#0:Fire|});
-                any.Submit<int>({|#1:async x => await Task.Delay(x)|}, 1);
+                any.Submit({|#1:(Action<int>)(async x => await Task.Delay(x))|}, 1);
                 pool.Submit({|#2:(Action)(async () => await Task.Yield())|});
                 Action a = async () => await Task.Yield();
                 threads.Submit(a); // a variable: where it came from is not followed
@@ -31,6 +31,7 @@ public class AsyncVoidAnalyzerTests
             void M(ThreadPoolExecutor threads)
             {
                 threads.Submit(async () => await Task.Yield());
+                threads.Submit<int>(async x => await Task.Delay(x), 1); // binds to Submit(Func<int, Task>, int): awaited
                 threads.Submit(Compute);
                 threads.Submit(() => { });
             }

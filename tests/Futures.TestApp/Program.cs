@@ -94,6 +94,21 @@ switch (args.FirstOrDefault())
         Futures.TestApp.ProcessScenarios.Stderr();
         break;
 
+    case "callback-throws":
+        // args: subscribed|unsubscribed. Contract v2: with nobody subscribed, the failure goes to stderr.
+        Futures.TestApp.CoreScenarios.CallbackThrows(args[1] == "subscribed");
+        break;
+
+    case "work-item-escape":
+        // A call completes its own future: the process neither crashes nor loses the worker.
+        Futures.TestApp.CoreScenarios.WorkItemCompletesItsOwnFuture();
+        break;
+
+    case "exit-in-call":
+        // args: call|callback, exit code. Environment.Exit on a thread-pool worker ends the process with that code.
+        Futures.TestApp.CoreScenarios.ExitInCall(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+
     default:
         Console.Error.WriteLine($"unknown scenario '{args.FirstOrDefault()}'");
         return 2;

@@ -20,9 +20,6 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
     /// <summary>The submitter's context; null when the submitter suppressed flow.</summary>
     private readonly ExecutionContext? _context;
 
-    /// <summary>The observer of the current run, handed into the ExecutionContext callback. Used by the running thread only.</summary>
-    private IWorkItemObserver? _observer;
-
     public CallWorkItem(Delegate? function, TArgs args, Func<Delegate, TArgs, TResult> invoker)
         : base(NewFuture(), function ?? throw new ArgumentNullException("fn"))
     {
@@ -45,6 +42,8 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
         if (typeof(TResult) == typeof(VoidResult)) Future.SetResult();
         else Unsafe.As<Future<TResult>>(Future).SetResult((TResult)value!);
     }
+    /// <summary>An async call's invoker is an <see cref="AsyncInvoker{TArgs, TResult}"/>; a chunk's elements are async when its element invoker is.</summary>
+    internal override bool IsAsync => _invoker.Target is IAsyncInvoker || (_invoker.Target is IChunkInvoker chunk && chunk.ElementIsAsync);
 
     public override object?[] GetArguments()
     {
@@ -58,32 +57,43 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
 
     internal override void Run(IWorkItemObserver? observer)
     {
-        if (!Future.SetRunningOrNotifyCancel())
+        try
         {
-            observer?.OnCancelled(this);
-            return;
+            if (!Future.SetRunningOrNotifyCancel())
+            {
+                observer?.OnCancelled(this);
+                return;
+            }
+            // ExecutionContext.Run even for the default context: it also undoes any AsyncLocal the
+            // call sets, so nothing leaks into the worker's next item. With flow suppressed there is
+            // no context to run in; the thread's own is put back afterwards.
+            if (_context is not null)
+            {
+                // The callback takes one state object: the observer goes by the running thread's slot,
+                // not by a field (8 bytes on every item, alive while it is queued).
+                RunningObserver.Set(observer);
+                ExecutionContext.Run(_context, static s => ((CallWorkItem<TArgs, TResult>)s!).RunHere(RunningObserver.Take()), this);
+            }
+            else
+            {
+                ExecutionContext? before = ExecutionContext.Capture();
+                try { RunHere(observer); }
+                finally { if (before is not null) ExecutionContext.Restore(before); }
+            }
         }
-        _observer = observer;
-        // ExecutionContext.Run even for the default context: it also undoes any AsyncLocal the
-        // call sets, so nothing leaks into the worker's next item. With flow suppressed there is
-        // no context to run in; the thread's own is put back afterwards.
-        if (_context is not null)
+        catch (Exception e)
         {
-            ExecutionContext.Run(_context, static s => ((CallWorkItem<TArgs, TResult>)s!).RunHere(), this);
-        }
-        else
-        {
-            ExecutionContext? before = ExecutionContext.Capture();
-            RunHere();
-            if (before is not null) ExecutionContext.Restore(before);
+            // The call's own exception never gets here (RunHere completes the future with it). What
+            // does is user code completing the submitted future itself, before it ran
+            // (SetRunningOrNotifyCancel: "unexpected state") or while it ran (the completion below:
+            // InvalidStateException). Reported like a done-callback failure; the worker goes on.
+            Future.ReportWorkItemFailed(e);
         }
     }
 
     /// <summary>Calls the function and completes the future, in the submitter's context.</summary>
-    private void RunHere()
+    private void RunHere(IWorkItemObserver? observer)
     {
-        IWorkItemObserver? observer = _observer;
-        _observer = null;
         observer?.OnStarted(this);
         Activity? activity = FuturesTracing.StartTask(observer?.Executor, Function);
         TResult result = default!;
@@ -108,5 +118,23 @@ internal sealed class CallWorkItem<TArgs, TResult> : WorkItem where TArgs : stru
         // like: the executor hears of it first (a worker counted idle by OnFinishing is busy again).
         if (callbacks is not null) observer?.OnRunningCallbacks(this);
         Future.InvokeCallbacks(callbacks);
+    }
+}
+
+/// <summary>Hands the observer of a work item's run into its ExecutionContext callback, on the running thread.</summary>
+internal static class RunningObserver
+{
+    /// <summary>The observer of the run about to enter its ExecutionContext on this thread; null between runs.</summary>
+    [ThreadStatic]
+    private static IWorkItemObserver? t_current;
+
+    public static void Set(IWorkItemObserver? observer) => t_current = observer;
+
+    /// <summary>The observer set for this run, cleared so that the slot holds nothing between runs.</summary>
+    public static IWorkItemObserver? Take()
+    {
+        IWorkItemObserver? observer = t_current;
+        t_current = null;
+        return observer;
     }
 }

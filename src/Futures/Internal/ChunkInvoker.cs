@@ -14,6 +14,8 @@ internal sealed class ChunkInvoker<TArgs, TResult> : IChunkInvoker where TArgs :
 
     public Func<Delegate, TArgs, TResult> ElementInvoker { get; }
 
+    public bool ElementIsAsync => ElementInvoker.Target is IAsyncInvoker;
+
     public static Func<Delegate, ValueTuple<TArgs[]>, TResult[]> Create(Func<Delegate, TArgs, TResult> elementInvoker) =>
         new ChunkInvoker<TArgs, TResult>(elementInvoker).Invoke;
 
@@ -27,4 +29,8 @@ internal sealed class ChunkInvoker<TArgs, TResult> : IChunkInvoker where TArgs :
 }
 
 /// <summary>Marks a <see cref="ChunkInvoker{TArgs, TResult}"/> whatever its type arguments, so that <see cref="WorkItem.IsMapChunk"/> needs no reflection.</summary>
-internal interface IChunkInvoker;
+internal interface IChunkInvoker
+{
+    /// <summary>Whether each element's call returns a task to await (an async Map).</summary>
+    bool ElementIsAsync { get; }
+}

@@ -4,8 +4,14 @@ namespace Futures.Internal;
 
 /// <summary>
 /// A point in time after which a wait gives up, from the contract's <c>TimeSpan? timeout</c>:
-/// <c>null</c> waits forever, zero or negative does not wait at all.
+/// <c>null</c> and <see cref="Timeout.InfiniteTimeSpan"/> wait forever, zero and every other
+/// negative value do not wait at all.
 /// </summary>
+/// <remarks>
+/// Every public wait that takes a timeout (Result, Exception, Wait, AsCompleted and their async
+/// forms, Map and MapUnordered) turns it into a deadline here, so this is the one place that
+/// decides what a timeout means.
+/// </remarks>
 internal readonly struct Deadline
 {
     /// <summary>Stopwatch ticks at which the wait ends; <see cref="long.MaxValue"/> for never.</summary>
@@ -17,7 +23,9 @@ internal readonly struct Deadline
 
     public static Deadline From(TimeSpan? timeout)
     {
-        if (timeout is not { } t) return Never;
+        // −1 ms is how .NET spells "forever" (Timeout.InfiniteTimeSpan); every .NET user reads it so,
+        // though Python's rule (negative = don't wait) would make it "now" (contract v2).
+        if (timeout is not { } t || t == Timeout.InfiniteTimeSpan) return Never;
         if (t <= TimeSpan.Zero) return new(Stopwatch.GetTimestamp());
         double ticks = t.TotalSeconds * Stopwatch.Frequency;
         long now = Stopwatch.GetTimestamp();

@@ -14,6 +14,8 @@ internal static class Messages
     public const string ProcessTerminatedAbruptly =
         "A process in the process pool was terminated abruptly while the future was running or pending.";
     public const string QueueFull = "The executor's work queue is full.";
+    public const string NullTask = "The async function returned null instead of a Task.";
+    public const string MapEnumeratedTwice = "The results of Map can be enumerated only once, as in Python: call Map again to run the calls again.";
 
     public const string CallerRunsInProcessPool =
         "QueueFullMode.CallerRuns would run the work in this process, outside any worker; a process pool supports Wait and Throw.";

@@ -45,14 +45,6 @@ internal sealed class ExecutorManagerThread
     /// <summary>How long workers get to exit after Shutdown (or a kill) before they are killed (again).</summary>
     private static readonly TimeSpan ExitGuard = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// At process exit, how long this thread may sit blocked in code that is not the pool's (see
-    /// <see cref="_inUserCode"/>) before the exit hook stops waiting for it. A longer grace keeps
-    /// waiting for a slow blocking callback; a shorter one ends sooner a process whose callback (or
-    /// result converter) called Environment.Exit on this thread.
-    /// </summary>
-    private static readonly TimeSpan UserCodeExitGrace = TimeSpan.FromSeconds(1);
-
     // Immutable after construction.
 
     private readonly ProcessPoolExecutor _executor;
@@ -126,7 +118,7 @@ internal sealed class ExecutorManagerThread
     /// <see cref="Join"/> for the exit hook, which must not wait for a manager that is itself exiting
     /// the process: Environment.Exit called on this thread (by a done-callback) blocks here while the
     /// ProcessExit handlers run on another thread, so joining it would hang the exit. Such a manager is
-    /// in user code and blocked; once it has been so for <see cref="UserCodeExitGrace"/>, the hook stops
+    /// in user code and blocked; once it has been so for <see cref="ExecutorExitHook.UserCodeExitGrace"/>, the hook stops
     /// waiting, and the workers die with the process (parent-death signal, end of file on their pipes).
     /// Called on a worker's reader thread (Environment.Exit in a result's converter or a done-callback
     /// runs the ProcessExit handlers on that thread), it does not wait either: the manager would wait
@@ -136,15 +128,7 @@ internal sealed class ExecutorManagerThread
     public bool JoinAtExit()
     {
         if (Thread.CurrentThread == _thread || WorkerProcess.IsReaderThreadOf(this)) return false;
-        long stuckSince = 0;
-        while (!_thread.Join(TimeSpan.FromMilliseconds(50)))
-        {
-            bool stuck = _inUserCode && (_thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0;
-            if (!stuck) stuckSince = 0;
-            else if (stuckSince == 0) stuckSince = Stopwatch.GetTimestamp();
-            else if (Stopwatch.GetElapsedTime(stuckSince) > UserCodeExitGrace) return false;
-        }
-        return true;
+        return ExecutorExitHook.JoinAtExit(_thread, () => _inUserCode); // the rule the thread pool's workers follow too
     }
 
     /// <summary>

@@ -142,12 +142,19 @@ public sealed class CustomExecutorTests : TestBase
     }
 
     [Fact]
-    public void WorkItemRun_CalledTwice_ThrowsUnexpectedState()
+    public void WorkItemRun_CalledTwice_ReportsUnexpectedStateAndDoesNotCallAgain()
     {
+        // Contract v2: nothing escapes a work item; what would (CPython: RuntimeError) is reported
+        // like a done-callback failure.
+        int calls = 0;
         var ex = new ManualExecutor();
-        ex.Submit(static () => 1);
+        Future<int> f = ex.Submit(() => ++calls);
+        using var failures = new CallbackFailures(f);
         WorkItem item = ex.RunNext(UnexpectedTimeout);
-        item.Invoking(i => i.Run()).Should().Throw<InvalidOperationException>().WithMessage("Future in unexpected state");
+        item.Invoking(i => i.Run()).Should().NotThrow();
+        calls.Should().Be(1);
+        f.Result().Should().Be(1);
+        failures.Reports.Should().ContainSingle().Which.Args.Exception.Message.Should().Be("Future in unexpected state");
         ex.Dispose();
     }
 

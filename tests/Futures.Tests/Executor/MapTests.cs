@@ -172,6 +172,39 @@ public sealed class MapTests : TestBase
         calls.Should().Be(1);
     }
 
+    [Fact]
+    public void Map_EnumeratedTwice_SecondThrows() // contract v2: one-shot, as Python's generator
+    {
+        using var ex = new InlineExecutor();
+        IEnumerable<int> results = ex.Map(static (int x) => x + 1, [1, 2, 3]);
+        results.ToList().Should().Equal(2, 3, 4);
+        results.Invoking(r => r.GetEnumerator()).Should().Throw<InvalidOperationException>();
+        ex.ScheduledCount.Should().Be(3, "nothing is submitted again");
+    }
+
+    [Fact]
+    public void Map_SecondEnumeratorWhileTheFirstRuns_Throws()
+    {
+        using var ex = new ManualExecutor();
+        IEnumerable<int> results = ex.Map(static (int a, int b) => a + b, [1, 2], [10, 20]);
+        using IEnumerator<int> first = results.GetEnumerator();
+        results.Invoking(r => r.GetEnumerator()).Should().Throw<InvalidOperationException>();
+        ex.RunAll();
+        first.MoveNext().Should().BeTrue();
+        first.Current.Should().Be(11);
+        first.MoveNext().Should().BeTrue();
+        first.Current.Should().Be(22);
+    }
+
+    [Fact]
+    public void MapUnordered_EnumeratedTwice_SecondThrows()
+    {
+        using var ex = new InlineExecutor();
+        IEnumerable<int> results = ex.MapUnordered(static (int x) => x, [1, 2]);
+        results.Should().BeEquivalentTo([1, 2]);
+        results.Invoking(r => r.Count()).Should().Throw<InvalidOperationException>();
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -226,7 +259,7 @@ public sealed class MapTests : TestBase
         foreach (int x in ex.Map(x =>
                  {
                      int ahead = Interlocked.Increment(ref started) - Volatile.Read(ref consumed);
-                     InterlockedMax(ref maxAhead, ahead);
+                     InterlockedMax.Update(ref maxAhead, ahead);
                      return x;
                  }, Endless(), bufferSize: bufferSize).Take(200))
         {
@@ -301,15 +334,4 @@ public sealed class MapTests : TestBase
     private static WeakReference? Next(IEnumerator<object> it) => it.MoveNext() ? new WeakReference(it.Current) : null;
 
     private const int WorkerCountForThreads = 5;
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            int was = Interlocked.CompareExchange(ref target, value, seen);
-            if (was == seen) return;
-            seen = was;
-        }
-    }
 }

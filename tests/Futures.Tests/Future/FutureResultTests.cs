@@ -33,8 +33,8 @@ public class FutureResultTests : TestBase
     public void Result_NegativeTimeout_DoesNotWait()
     {
         FutureStates.Pending().Invoking(f => f.Result(TimeSpan.FromSeconds(-1))).Should().Throw<TimeoutException>();
-        // Timeout.InfiniteTimeSpan is negative too: the contract's "null = forever" is the only way to wait forever.
-        FutureStates.Pending().Invoking(f => f.Result(Timeout.InfiniteTimeSpan)).Should().Throw<TimeoutException>();
+        FutureStates.Pending().Invoking(f => f.Result(TimeSpan.FromMilliseconds(-2))).Should().Throw<TimeoutException>();
+        FutureStates.Pending().Invoking(f => f.Result(TimeSpan.FromTicks(-1))).Should().Throw<TimeoutException>();
         FutureStates.Successful(5).Result(TimeSpan.FromSeconds(-1)).Should().Be(5);
     }
 

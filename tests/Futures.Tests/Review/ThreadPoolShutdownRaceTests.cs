@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Threading.Channels;
 using Futures.Internal;
 
 namespace Futures.Tests;
@@ -17,9 +15,7 @@ public sealed class ThreadPoolShutdownRaceTests : TestBase
     {
         var ex = new ThreadPoolExecutor(2);
         var item = new CallWorkItem<ValueTuple, int>(new Func<int>(static () => 7), default, static (f, _) => ((Func<int>)f)());
-        var queue = (Channel<WorkItem>)typeof(ThreadPoolExecutor)
-            .GetField("_queue", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(ex)!;
-        queue.Writer.TryWrite(item).Should().BeTrue();   // Submit's TryWrite; its AdjustThreadCount has not run yet
+        ex.Core.QueueWriter.TryWrite(item).Should().BeTrue();   // Submit's TryWrite; its AdjustThreadCount has not run yet
 
         var shutdown = Background.Start(() => ex.Shutdown(wait: true));
         shutdown.Join(UnexpectedTimeout).Should().BeTrue();
@@ -32,9 +28,7 @@ public sealed class ThreadPoolShutdownRaceTests : TestBase
     {
         var ex = new ThreadPoolExecutor(2);
         var item = new CallWorkItem<ValueTuple, int>(new Func<int>(static () => 7), default, static (f, _) => ((Func<int>)f)());
-        var queue = (Channel<WorkItem>)typeof(ThreadPoolExecutor)
-            .GetField("_queue", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(ex)!;
-        queue.Writer.TryWrite(item).Should().BeTrue();
+        ex.Core.QueueWriter.TryWrite(item).Should().BeTrue();
 
         await ex.DisposeAsync().AsTask().WaitAsync(UnexpectedTimeout);
         ((Future<int>)item.Future).Result(TimeSpan.Zero).Should().Be(7);

@@ -11,3 +11,9 @@ public sealed class BoundedThreadPoolExecutorContractTests : ExecutorContractTes
 {
     protected override Executor CreateExecutor(int maxWorkers) => new ThreadPoolExecutor(maxWorkers, maxQueueSize: 2);
 }
+
+/// <summary>The async-work suite on <see cref="ThreadPoolExecutor"/>.</summary>
+public sealed class ThreadPoolAsyncWorkContractTests : AsyncWorkContractTests
+{
+    protected override Executor CreateExecutor(int maxWorkers) => new ThreadPoolExecutor(maxWorkers);
+}

@@ -55,6 +55,20 @@ public sealed class ThreadPoolExitTests : TestBase
         r.ExitCode.Should().Be(0);
     }
 
+    // Contract v2: Environment.Exit inside a call ends the process with that code. The exiting
+    // worker blocks in Environment.Exit while the ProcessExit handlers run on another thread, so
+    // the exit hook must not wait for it; it still waits for the pool's other call, which prints.
+    [Theory]
+    [InlineData("call")]
+    [InlineData("callback")]
+    public void EnvironmentExit_OnAWorker_EndsTheProcessWithThatCode(string where)
+    {
+        TestApp.Result r = TestApp.Run("exit-in-call", where, "3");
+        r.Stderr.Should().BeEmpty();
+        r.Stdout.Trim().Should().Be("other done", "the exit hook still lets the other call finish");
+        r.ExitCode.Should().Be(3);
+    }
+
     private sealed record ChildResult(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>Runs the test app with <paramref name="scenario"/>; fails (after killing it) if it has not exited within the guard.</summary>
