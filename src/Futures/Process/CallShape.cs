@@ -20,10 +20,11 @@ namespace Futures.ProcessPool;
 /// </remarks>
 internal sealed class CallShape
 {
-    private static readonly ConcurrentDictionary<(Type, bool), CallShape> s_shapes = new();
+    private static readonly ConcurrentDictionary<(Type, bool, bool), CallShape> s_shapes = new();
 
-    private CallShape(Type[] argumentTypes, Type? resultType, Type? wireResultType, bool isChunk)
+    private CallShape(Type[] argumentTypes, Type? resultType, Type? wireResultType, bool isChunk, bool isAsync)
     {
+        IsAsync = isAsync;
         ArgumentTypes = argumentTypes;
         ArgumentTypeNames = argumentTypes.Select(MethodRef.TypeName).ToArray();
         ResultType = resultType;
@@ -46,6 +47,9 @@ internal sealed class CallShape
     /// <summary>Whether this is a Map chunk.</summary>
     public bool IsChunk { get; }
 
+    /// <summary>Whether the function is async: the worker awaits the task it returns, and the result crosses as its awaited value.</summary>
+    public bool IsAsync { get; }
+
 
     /// <summary>The shape of <paramref name="item"/>, a <see cref="CallWorkItem{TArgs, TResult}"/>.</summary>
     /// <exception cref="ArgumentException">The item was not made by Executor's Submit or Map.</exception>
@@ -57,17 +61,17 @@ internal sealed class CallShape
             throw new ArgumentException($"A process pool ships work items made by Submit and Map only, not {type}.", nameof(item));
         }
         // A Submit of one array argument has the same item type as a chunk: only the invoker tells them apart.
-        return s_shapes.GetOrAdd((type, item.IsMapChunk), static key => Create(key.Item1, key.Item2));
+        return s_shapes.GetOrAdd((type, item.IsMapChunk, item.IsAsync), static key => Create(key.Item1, key.Item2, key.Item3));
     }
 
-    private static CallShape Create(Type itemType, bool isChunk)
+    private static CallShape Create(Type itemType, bool isChunk, bool isAsync)
     {
         Type[] generic = itemType.GetGenericArguments();
         Type args = generic[0];
         Type? result = generic[1] == typeof(VoidResult) ? null : generic[1];
-        if (!isChunk) return new CallShape(args.GetGenericArguments(), result, result, isChunk: false);
+        if (!isChunk) return new CallShape(args.GetGenericArguments(), result, result, isChunk: false, isAsync);
         Type element = args.GetGenericArguments()[0].GetElementType()!;
-        return new CallShape(element.GetGenericArguments(), result, result!.GetElementType(), isChunk: true);
+        return new CallShape(element.GetGenericArguments(), result, result!.GetElementType(), isChunk: true, isAsync);
     }
 
 

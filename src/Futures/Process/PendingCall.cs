@@ -134,7 +134,7 @@ internal sealed class PendingCall
     public byte[] Encode() =>
         new CallItem(CallId, Method, Shape.ArgumentTypeNames, Shape.ResultTypeName, Shape.IsChunk, Payload,
             Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs,
-            TargetType is null ? "" : MethodRef.TypeName(TargetType), Count).Encode();
+            TargetType is null ? "" : MethodRef.TypeName(TargetType), Count, Shape.IsAsync).Encode();
 
     /// <summary>Completes the future from the worker's answer: the value decoded as the declared type, or the rebuilt exception.</summary>
     /// <remarks>

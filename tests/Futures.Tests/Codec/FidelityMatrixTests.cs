@@ -25,6 +25,20 @@ public static class FidelityTasks
 
     public static int ThrowChained() => throw new InvalidOperationException("outer", new FormatException("inner"));
 
+    public static async Task<int> DoubleLater(int x)
+    {
+        await Task.Delay(10);
+        return x * 2;
+    }
+
+    public static async Task<int> FailLater(string message)
+    {
+        await Task.Yield();
+        throw new CodeException(message, 9);
+    }
+
+    public static async Task PauseLater() => await Task.Delay(5);
+
     public static int ThrowWithData()
     {
         var e = new SettableException("s") { Detail = "d", HResult = 4321 };
@@ -147,6 +161,17 @@ public abstract class FidelityMatrixTests : TestBase
         var settable = Executor.Submit(FidelityTasks.ThrowWithData).Exception(UnexpectedTimeout).Should().BeOfType<SettableException>().Which;
         (settable.Detail, settable.HResult, settable.Data["key"]).Should().Be(("d", 4321, 42));
         settable.InnerException.Should().BeOfType<RemoteException>().Which.RemoteStackTrace.Should().Contain(nameof(FidelityTasks.ThrowWithData));
+    }
+
+    [Fact]
+    public void AsyncMethods_AreAwaitedInTheWorker()
+    {
+        Executor.Submit(FidelityTasks.DoubleLater, 21).Result(UnexpectedTimeout).Should().Be(42);
+        Executor.Submit(static async (int x) => { await Task.Yield(); return x + 1; }, 1).Result(UnexpectedTimeout).Should().Be(2);
+        Executor.Submit(FidelityTasks.PauseLater).Result(UnexpectedTimeout);
+        Executor.Map(FidelityTasks.DoubleLater, [1, 2, 3], chunkSize: 2).Should().Equal(2, 4, 6);
+        Exception? e = Executor.Submit(FidelityTasks.FailLater, "late").Exception(UnexpectedTimeout);
+        e.Should().BeOfType<CodeException>().Which.Code.Should().Be(9, "the task's own exception, not an AggregateException");
     }
 
     [Fact]

@@ -19,8 +19,9 @@ namespace Futures.ProcessPool.Protocol;
 /// </param>
 /// <param name="TargetType">The declared type of the instance an instance method runs on (a copy of it travels first in the payload), assembly-qualified; empty for none.</param>
 /// <param name="Count">How many calls: 1, or the items of a Map chunk.</param>
+/// <param name="IsAsync">Whether the method returns a task to await; <paramref name="ResultType"/> is then its awaited type.</param>
 internal sealed record CallItem(long CallId, MethodRef Method, string[] ArgumentTypes, string ResultType, bool IsChunk, byte[] Payload,
-    string TraceParent = "", string TraceState = "", bool Blobs = false, string TargetType = "", int Count = 1)
+    string TraceParent = "", string TraceState = "", bool Blobs = false, string TargetType = "", int Count = 1, bool IsAsync = false)
 {
     /// <summary>The item as a frame payload.</summary>
     public byte[] Encode() => Wire.Encode(this, static (w, c) =>
@@ -36,10 +37,11 @@ internal sealed record CallItem(long CallId, MethodRef Method, string[] Argument
         w.Write(c.Blobs);
         w.Write(c.TargetType);
         w.Write(c.Count);
+        w.Write(c.IsAsync);
     });
 
     /// <summary>Reads what <see cref="Encode"/> wrote.</summary>
     public static CallItem Decode(byte[] payload) => Wire.Decode(payload, static r =>
         new CallItem(r.ReadInt64(), MethodRef.Read(r), Wire.ReadStrings(r), r.ReadString(), r.ReadBoolean(), Wire.ReadBytes(r),
-            r.ReadString(), r.ReadString(), r.ReadBoolean(), r.ReadString(), r.ReadInt32()));
+            r.ReadString(), r.ReadString(), r.ReadBoolean(), r.ReadString(), r.ReadInt32(), r.ReadBoolean()));
 }

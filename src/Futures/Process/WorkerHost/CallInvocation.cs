@@ -54,6 +54,7 @@ internal static class CallInvocation
             {
                 object?[] arguments = targetIsFirstArgument ? [target, .. values.AsSpan(at, argumentTypes.Length)] : values[at..(at + argumentTypes.Length)];
                 results[k] = method.Invoke(targetIsFirstArgument ? null : target, BindingFlags.DoNotWrapExceptions, null, arguments, null);
+                if (call.IsAsync) results[k] = AwaitedResult.Of(results[k], resultType);
             }
             if (resultType is null) return new ResultItem(call.CallId, null, []);
 
