@@ -37,7 +37,7 @@ internal sealed class OpenTypeConverter<T> : JsonConverter<T>
         {
             RuntimeType.Serialize(writer, boxed, _resolver.ExactTypeInfo(runtime, options));
         }
-        else if (boxed is string text && text.Length < BlobList.MinChars)
+        else if (boxed is string text && text.Length < BlobList.MinChars && TextConverter.IsWellFormed(text))
         {
             writer.WriteStringValue(text);
         }
