@@ -15,10 +15,10 @@ namespace Futures.Codec;
 /// <list type="number">
 /// <item>a type that cannot cross (<see cref="RefusedTypes"/>): a converter that refuses any value but null;</item>
 /// <item><c>byte[]</c> and strings: converters that send large ones as blobs (and keep a byte array's identity);</item>
+/// <item>exceptions: their state, with their run-time type (<see cref="ExceptionConverter{T}"/>);</item>
 /// <item>an open slot — a class that is not sealed, an interface, <c>object</c> — a converter that
 /// writes the value's run-time type when it differs (<see cref="OpenTypeConverter{T}"/>);</item>
-/// <item>otherwise the exact contract of the type (<see cref="ExactTypeInfo"/>): exceptions by
-/// their state, arrays with their identity, the .NET libraries' collections by their contents,
+/// <item>otherwise the exact contract of the type (<see cref="ExactTypeInfo"/>): arrays with their identity, the .NET libraries' collections by their contents,
 /// a type with its own <c>[JsonConverter]</c> by that converter, primitives and the like by
 /// System.Text.Json's converters, and every other class, struct or record by all its instance
 /// fields (<see cref="FieldContract"/>).</item>
@@ -52,7 +52,7 @@ internal sealed class CodecResolver : DefaultJsonTypeInfoResolver
     /// <summary>Whether a slot of <paramref name="type"/> can hold values of other (derived) types.</summary>
     public static bool IsOpen(Type type) => !type.IsValueType && !type.IsSealed && !type.IsArray && !type.IsPointer;
 
-    /// <summary>The contracts that are the same in a slot and as a run-time type: refused types, bytes, text.</summary>
+    /// <summary>The contracts that are the same in a slot and as a run-time type: refused types, bytes, text, and exceptions (their converter names the run-time type itself).</summary>
     private static JsonTypeInfo? Special(Type type, JsonSerializerOptions options)
     {
         if (RefusedTypes.Why(type) is { } reason) return Refusing(type, reason, options);
