@@ -55,7 +55,7 @@ internal static class WorkerNodeHost
         if (options.ParentPid is { } parent) WatchParent(parent);
         await host.StartAsync();
         // The line a launcher waits for (tests, ClusterDemo).
-        Console.WriteLine($"futures-worker ready name={name} silo={options.Address}:{options.SiloPort} gateway={options.GatewayPort} pid={Environment.ProcessId}");
+        Console.WriteLine($"{WorkerNodeProcess.ReadyPrefix} name={name} silo={options.Address}:{options.SiloPort} gateway={options.Address}:{options.GatewayPort} pid={Environment.ProcessId}");
         await host.WaitForShutdownAsync();
         return 0;
     }
