@@ -24,7 +24,9 @@ internal sealed class LocalNodes : IAsyncDisposable
 
     public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<LocalNodes> StartAsync(int count, TimeSpan timeout)
+    /// <summary>Starts <paramref name="count"/> nodes and connects a client.</summary>
+    /// <param name="redis">The Redis server of the membership table (<c>--redis HOST:PORT</c>), where no node is special; null for development clustering, whose table lives in the first node.</param>
+    public static async Task<LocalNodes> StartAsync(int count, TimeSpan timeout, string? redis)
     {
         var cluster = new LocalNodes();
         try
@@ -34,7 +36,8 @@ internal sealed class LocalNodes : IAsyncDisposable
             {
                 List<string> flags = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", clusterId,
                     "--name", $"node{index}", "--max-concurrency", $"{MaxConcurrency}"];
-                if (primary is not null) flags.AddRange(["--primary", primary.ToString()]);
+                if (redis is not null) flags.AddRange(["--redis", redis]);
+                else if (primary is not null) flags.AddRange(["--primary", primary.ToString()]);
                 return flags;
             }
             WorkerNodeProcess first = await WorkerNodeProcess.StartAsync(Flags(0, null), timeout);
@@ -46,9 +49,13 @@ internal sealed class LocalNodes : IAsyncDisposable
 
             HostApplicationBuilder builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.UseOrleansClient(client => client
-                .UseStaticClustering(cluster._nodes.Select(node => node.Gateway).ToArray())
-                .Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "futures"; }));
+            builder.UseOrleansClient(client =>
+            {
+                // The same cluster and service ids as the nodes' --cluster-id and --service-id.
+                client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "futures"; });
+                if (redis is not null) client.UseRedisClustering(redis);
+                else client.UseStaticClustering(cluster._nodes.Select(node => node.Gateway).ToArray());
+            });
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
             return cluster;

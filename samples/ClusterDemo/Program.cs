@@ -3,6 +3,7 @@
 // it started.
 //   dotnet run --project samples/ClusterDemo -- 3                     (3 nodes)
 //   dotnet run -c Release --project samples/ClusterDemo -- 3 --bench  (also: the figures against a plain grain call and a process pool)
+//   dotnet run --project samples/ClusterDemo -- 3 --redis 127.0.0.1:6379   (membership in Redis: no node is special)
 using System.Diagnostics;
 using ClusterDemo;
 using Futures;
@@ -10,10 +11,11 @@ using Futures.Orleans;
 
 int nodes = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 3;
 bool bench = args.Contains("--bench");
+string? redis = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
 var total = Stopwatch.StartNew();
 
-Console.WriteLine($"starting {nodes} worker nodes on loopback...");
-await using (LocalNodes cluster = await LocalNodes.StartAsync(nodes, TimeSpan.FromSeconds(60)))
+Console.WriteLine($"starting {nodes} worker nodes on loopback{(redis is null ? "" : $", membership in Redis at {redis}")}...");
+await using (LocalNodes cluster = await LocalNodes.StartAsync(nodes, TimeSpan.FromSeconds(60), redis))
 {
     var names = cluster.Nodes.ToDictionary(node => node.Pid, node => node.Name);
     Console.WriteLine($"cluster up in {total.ElapsedMilliseconds} ms: {string.Join(", ", cluster.Nodes.Select(x => $"{x.Name} pid {x.Pid}"))}");

@@ -12,7 +12,9 @@ internal sealed class WorkerCommandLine
           --silo-port N          port for silo-to-silo traffic (default 11111)
           --gateway-port N       port clients connect to (default 30000)
           --address IP           address this node advertises and listens on (default 127.0.0.1)
-          --primary HOST:PORT    silo endpoint of the primary node; omit on the primary itself
+          --redis HOST:PORT      membership table in Redis (production): no node is special, any may die
+          --primary HOST:PORT    without --redis: silo endpoint of the primary node, which holds the
+                                 membership table (development only); omit on the primary itself
           --cluster-id ID        cluster id (default "futures"); --service-id ID likewise
           --name NAME            this node's name (default: worker-<pid>)
           --probe DIR            folder to load task assemblies from; repeatable
@@ -26,6 +28,7 @@ internal sealed class WorkerCommandLine
     public int GatewayPort { get; private set; } = 30000;
     public IPAddress Address { get; private set; } = IPAddress.Loopback;
     public IPEndPoint? Primary { get; private set; }
+    public string? Redis { get; private set; }
     public string ClusterId { get; private set; } = "futures";
     public string ServiceId { get; private set; } = "futures";
     public string? Name { get; private set; }
@@ -49,7 +52,8 @@ internal sealed class WorkerCommandLine
                 case "--silo-port": c.SiloPort = Int(); break;
                 case "--gateway-port": c.GatewayPort = Int(); break;
                 case "--address": c.Address = IPAddress.Parse(Value()); break;
-                case "--primary": c.Primary = ParseEndpoint(Value()); break;
+                case "--primary": c.Primary = ParseEndpoint(flag, Value()); break;
+                case "--redis": c.Redis = Value(); break;
                 case "--cluster-id": c.ClusterId = Value(); break;
                 case "--service-id": c.ServiceId = Value(); break;
                 case "--name": c.Name = Value(); break;
@@ -61,13 +65,14 @@ internal sealed class WorkerCommandLine
                 default: throw new ArgumentException($"Unknown flag {flag}.");
             }
         }
+        if (c.Redis is not null && c.Primary is not null) throw new ArgumentException("--primary and --redis exclude each other: with Redis no node is primary.");
         return c;
     }
 
-    private static IPEndPoint ParseEndpoint(string text)
+    private static IPEndPoint ParseEndpoint(string flag, string text)
     {
         int colon = text.LastIndexOf(':');
-        if (colon <= 0) throw new ArgumentException($"--primary wants HOST:PORT, not {text}.");
+        if (colon <= 0) throw new ArgumentException($"{flag} wants HOST:PORT, not {text}.");
         string host = text[..colon];
         IPAddress address = IPAddress.TryParse(host, out IPAddress? ip) ? ip : Dns.GetHostAddresses(host).First();
         return new IPEndPoint(address, int.Parse(text[(colon + 1)..], CultureInfo.InvariantCulture));

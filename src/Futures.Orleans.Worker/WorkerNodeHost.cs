@@ -36,7 +36,8 @@ internal static class WorkerNodeHost
         builder.UseOrleans(silo =>
         {
             silo.ConfigureEndpoints(options.Address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
-            silo.UseDevelopmentClustering(options.Primary ?? new IPEndPoint(options.Address, options.SiloPort));
+            if (options.Redis is { } redis) silo.UseRedisClustering(redis);
+            else silo.UseDevelopmentClustering(options.Primary ?? new IPEndPoint(options.Address, options.SiloPort));
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;

@@ -18,7 +18,17 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     private readonly List<WorkerNodeProcess> _nodes = [];
     private IHost? _clientHost;
 
-    private LocalWorkerCluster(string clusterId) => ClusterId = clusterId;
+    private LocalWorkerCluster(string clusterId, string? redis, int maxConcurrency)
+    {
+        ClusterId = clusterId;
+        Redis = redis;
+        _maxConcurrency = maxConcurrency;
+    }
+
+    private readonly int _maxConcurrency;
+
+    /// <summary>The Redis server holding the membership table (<c>--redis</c>), or null for development clustering (the first node holds it).</summary>
+    public string? Redis { get; }
 
     public string ClusterId { get; }
 
@@ -26,28 +36,23 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
 
     public IClusterClient Client => _clientHost!.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>Starts <paramref name="count"/> nodes (the first is the primary, holding the membership table) and connects a client.</summary>
+    /// <summary>Starts <paramref name="count"/> nodes and connects a client. Without <paramref name="redis"/>, the first node is the primary, holding the membership table.</summary>
     /// <param name="count">How many nodes.</param>
     /// <param name="maxConcurrency">Each node's <c>--max-concurrency</c>.</param>
     /// <param name="timeout">How long each node may take to be ready, and the client to connect.</param>
     /// <param name="isolate">Whether the nodes run each task in a child process (<c>--isolate</c>).</param>
+    /// <param name="redis">The Redis server for the membership table (<c>--redis</c>); null for development clustering.</param>
     /// <param name="probeFolders">Each node's <c>--probe</c> folders.</param>
-    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, params string[] probeFolders)
+    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, string? redis = null, params string[] probeFolders)
     {
-        var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}");
+        var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}", redis, maxConcurrency);
         try
         {
-            List<string> Flags(int index, IPEndPoint? primary)
-            {
-                List<string> flags = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", cluster.ClusterId,
-                    "--name", $"node{index}", "--max-concurrency", $"{maxConcurrency}", "--fast-failure-detection"];
-                if (primary is not null) flags.AddRange(["--primary", primary.ToString()]);
-                if (isolate) flags.Add("--isolate");
-                foreach (string folder in probeFolders) flags.AddRange(["--probe", folder]);
-                return flags;
-            }
-            WorkerNodeProcess primary = await cluster.StartNodeAsync(Flags(0, null), timeout);
-            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(i => cluster.StartNodeAsync(Flags(i, primary.Silo), timeout)));
+            List<string> extra = isolate ? ["--isolate"] : [];
+            foreach (string folder in probeFolders) extra.AddRange(["--probe", folder]);
+            WorkerNodeProcess first = await cluster.StartNodeAsync(timeout, extra);
+            cluster._primary = redis is null ? first.Silo : null;
+            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => cluster.StartNodeAsync(timeout, extra)));
             await cluster.ConnectAsync(timeout);
             return cluster;
         }
@@ -58,8 +63,19 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
         }
     }
 
-    private async Task<WorkerNodeProcess> StartNodeAsync(IEnumerable<string> flags, TimeSpan timeout)
+    /// <summary>The primary's silo endpoint under development clustering (the first node); null with Redis.</summary>
+    private IPEndPoint? _primary;
+
+    /// <summary>How many nodes were started, for their names (<c>node0</c>, <c>node1</c>, ...).</summary>
+    private int _started = -1;
+
+    /// <summary>Starts one more node of the cluster, named <c>node{n}</c> in order of starting.</summary>
+    public async Task<WorkerNodeProcess> StartNodeAsync(TimeSpan timeout, IEnumerable<string>? extra = null)
     {
+        List<string> flags = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", ClusterId,
+            "--name", $"node{Interlocked.Increment(ref _started)}", "--max-concurrency", $"{_maxConcurrency}", "--fast-failure-detection", .. extra ?? []];
+        if (Redis is not null) flags.AddRange(["--redis", Redis]);
+        else if (_primary is not null) flags.AddRange(["--primary", _primary.ToString()]);
         WorkerNodeProcess node = await WorkerNodeProcess.StartAsync(flags, timeout);
         lock (_nodes) _nodes.Add(node);
         return node;
@@ -71,7 +87,8 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(_nodes.Select(n => n.Gateway).ToArray());
+            if (Redis is not null) client.UseRedisClustering(Redis);
+            else client.UseStaticClustering(_nodes.Select(n => n.Gateway).ToArray());
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = ClusterId;
