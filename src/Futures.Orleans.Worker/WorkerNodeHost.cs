@@ -30,6 +30,18 @@ internal static class WorkerNodeHost
             return 2;
         }
 
+        if (options.Warning is { } warning) Console.Error.WriteLine(warning);
+        NodeTls? tls;
+        try
+        {
+            tls = options.TlsCertificate is { } pfx ? NodeTls.Load(pfx, options.TlsClientCa!) : null;
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Cannot load the TLS certificates: {e.Message}");
+            return 2;
+        }
+
         string name = options.Name ?? $"worker-{Environment.ProcessId}";
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -45,6 +57,7 @@ internal static class WorkerNodeHost
             });
             silo.Configure<SiloOptions>(o => o.SiloName = name);
             if (options.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Apply);
+            if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
             silo.AddFuturesWorker(o =>
             {
                 o.MaxConcurrency = options.MaxConcurrency;

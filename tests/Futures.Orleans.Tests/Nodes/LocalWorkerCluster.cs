@@ -18,12 +18,16 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     private readonly List<WorkerNodeProcess> _nodes = [];
     private IHost? _clientHost;
 
-    private LocalWorkerCluster(string clusterId, string? redis, int maxConcurrency)
+    private LocalWorkerCluster(string clusterId, string? redis, int maxConcurrency, TestCertificates? tls)
     {
         ClusterId = clusterId;
         Redis = redis;
+        Tls = tls;
         _maxConcurrency = maxConcurrency;
     }
+
+    /// <summary>The CA of the nodes' mutual TLS, or null for none: each node gets a certificate of it, and so does the client.</summary>
+    public TestCertificates? Tls { get; }
 
     private readonly int _maxConcurrency;
 
@@ -42,10 +46,12 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     /// <param name="timeout">How long each node may take to be ready, and the client to connect.</param>
     /// <param name="isolate">Whether the nodes run each task in a child process (<c>--isolate</c>).</param>
     /// <param name="redis">The Redis server for the membership table (<c>--redis</c>); null for development clustering.</param>
+    /// <param name="tls">The CA of mutual TLS between nodes and client; null for none.</param>
     /// <param name="probeFolders">Each node's <c>--probe</c> folders.</param>
-    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, string? redis = null, params string[] probeFolders)
+    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, string? redis = null,
+        TestCertificates? tls = null, params string[] probeFolders)
     {
-        var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}", redis, maxConcurrency);
+        var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}", redis, maxConcurrency, tls);
         try
         {
             List<string> extra = isolate ? ["--isolate"] : [];
@@ -53,7 +59,7 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
             WorkerNodeProcess first = await cluster.StartNodeAsync(timeout, extra);
             cluster._primary = redis is null ? first.Silo : null;
             await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => cluster.StartNodeAsync(timeout, extra)));
-            await cluster.ConnectAsync(timeout);
+            cluster._clientHost = await cluster.ConnectClientAsync(tls?.ClientTls("client", tls), timeout);
             return cluster;
         }
         catch
@@ -72,8 +78,10 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     /// <summary>Starts one more node of the cluster, named <c>node{n}</c> in order of starting.</summary>
     public async Task<WorkerNodeProcess> StartNodeAsync(TimeSpan timeout, IEnumerable<string>? extra = null)
     {
+        string name = $"node{Interlocked.Increment(ref _started)}";
         List<string> flags = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", ClusterId,
-            "--name", $"node{Interlocked.Increment(ref _started)}", "--max-concurrency", $"{_maxConcurrency}", "--fast-failure-detection", .. extra ?? []];
+            "--name", name, "--max-concurrency", $"{_maxConcurrency}", "--fast-failure-detection", .. extra ?? []];
+        if (Tls is not null) flags.AddRange(["--tls-certificate", Tls.IssuePfx(name), "--tls-client-ca", Tls.CaPem]);
         if (Redis is not null) flags.AddRange(["--redis", Redis]);
         else if (_primary is not null) flags.AddRange(["--primary", _primary.ToString()]);
         WorkerNodeProcess node = await WorkerNodeProcess.StartAsync(flags, timeout);
@@ -81,7 +89,8 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
         return node;
     }
 
-    private async Task ConnectAsync(TimeSpan timeout)
+    /// <summary>Starts a client of the cluster (the caller disposes it), with <paramref name="tls"/> as its TLS settings or without TLS.</summary>
+    public async Task<IHost> ConnectClientAsync(NodeTls? tls, TimeSpan timeout)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -94,10 +103,20 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
                 o.ClusterId = ClusterId;
                 o.ServiceId = "futures";
             });
+            if (tls is not null) client.UseTls(tls.Certificate, tls.Configure);
         });
-        _clientHost = builder.Build();
-        using var cts = new CancellationTokenSource(timeout);
-        await _clientHost.StartAsync(cts.Token);
+        IHost host = builder.Build();
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            await host.StartAsync(cts.Token);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
     }
 
     /// <summary>SIGKILLs the node.</summary>
