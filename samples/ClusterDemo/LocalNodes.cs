@@ -20,22 +20,28 @@ internal sealed class LocalNodes : IAsyncDisposable
     private readonly List<WorkerNodeProcess> _nodes = [];
     private IHost? _client;
 
+    /// <summary>The throwaway CA of the nodes' and the client's certificates, with --tls; null without.</summary>
+    private DevCertificateAuthority? _ca;
+
     public IReadOnlyList<WorkerNodeProcess> Nodes => _nodes;
 
     public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Starts <paramref name="count"/> nodes and connects a client.</summary>
     /// <param name="redis">The Redis server of the membership table (<c>--redis HOST:PORT</c>), where no node is special; null for development clustering, whose table lives in the first node.</param>
-    public static async Task<LocalNodes> StartAsync(int count, TimeSpan timeout, string? redis)
+    /// <param name="tls">Whether nodes and client talk mutual TLS, with certificates of a CA made for the run.</param>
+    public static async Task<LocalNodes> StartAsync(int count, TimeSpan timeout, string? redis, bool tls)
     {
         var cluster = new LocalNodes();
         try
         {
+            DevCertificateAuthority? ca = cluster._ca = tls ? DevCertificateAuthority.Create("cluster-demo-ca") : null;
             string clusterId = $"demo-{Guid.NewGuid():N}";
             List<string> Flags(int index, IPEndPoint? primary)
             {
                 List<string> flags = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", clusterId,
                     "--name", $"node{index}", "--max-concurrency", $"{MaxConcurrency}"];
+                if (ca is not null) flags.AddRange(["--tls-certificate", ca.IssuePfx($"node{index}"), "--tls-client-ca", ca.CaPem]);
                 if (redis is not null) flags.AddRange(["--redis", redis]);
                 else if (primary is not null) flags.AddRange(["--primary", primary.ToString()]);
                 return flags;
@@ -55,6 +61,11 @@ internal sealed class LocalNodes : IAsyncDisposable
                 client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "futures"; });
                 if (redis is not null) client.UseRedisClustering(redis);
                 else client.UseStaticClustering(cluster._nodes.Select(node => node.Gateway).ToArray());
+                if (ca is not null)
+                {
+                    NodeTls clientTls = ca.ClientTls("demo-client", ca);
+                    client.UseTls(clientTls.Certificate, clientTls.Configure);
+                }
             });
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
@@ -83,6 +94,7 @@ internal sealed class LocalNodes : IAsyncDisposable
             _client.Dispose();
         }
         foreach (WorkerNodeProcess node in _nodes) await node.DisposeAsync();
+        _ca?.Dispose();
     }
 
     private static int FreePort()

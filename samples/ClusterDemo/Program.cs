@@ -4,6 +4,7 @@
 //   dotnet run --project samples/ClusterDemo -- 3                     (3 nodes)
 //   dotnet run -c Release --project samples/ClusterDemo -- 3 --bench  (also: the figures against a plain grain call and a process pool)
 //   dotnet run --project samples/ClusterDemo -- 3 --redis 127.0.0.1:6379   (membership in Redis: no node is special)
+//   dotnet run -c Release --project samples/ClusterDemo -- 3 --bench --tls (mutual TLS, certificates of a CA made for the run)
 using System.Diagnostics;
 using ClusterDemo;
 using Futures;
@@ -12,10 +13,11 @@ using Futures.Orleans;
 int nodes = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 3;
 bool bench = args.Contains("--bench");
 string? redis = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
+bool tls = args.Contains("--tls");
 var total = Stopwatch.StartNew();
 
-Console.WriteLine($"starting {nodes} worker nodes on loopback{(redis is null ? "" : $", membership in Redis at {redis}")}...");
-await using (LocalNodes cluster = await LocalNodes.StartAsync(nodes, TimeSpan.FromSeconds(60), redis))
+Console.WriteLine($"starting {nodes} worker nodes on loopback{(redis is null ? "" : $", membership in Redis at {redis}")}{(tls ? ", mutual TLS" : "")}...");
+await using (LocalNodes cluster = await LocalNodes.StartAsync(nodes, TimeSpan.FromSeconds(60), redis, tls))
 {
     var names = cluster.Nodes.ToDictionary(node => node.Pid, node => node.Name);
     Console.WriteLine($"cluster up in {total.ElapsedMilliseconds} ms: {string.Join(", ", cluster.Nodes.Select(x => $"{x.Name} pid {x.Pid}"))}");

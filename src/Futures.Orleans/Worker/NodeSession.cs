@@ -21,6 +21,9 @@ internal sealed class NodeSession(WorkerNode node)
     /// <summary>How long a poll that sees only "started" updates waits for a result before it answers. Longer saves polls of short calls and tells the client later that a call runs.</summary>
     private static readonly TimeSpan StartedGrace = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How long a poll holds a result back while other calls of the session still run, so that results travel in batches rather than one poll each (Nagle's rule). Longer makes bigger batches and later results.</summary>
+    private static readonly TimeSpan ResultCoalesce = TimeSpan.FromMilliseconds(5);
+
     /// <summary>A random id: an answer from another session (the node lost this one, or the key re-activated on another node) tells the link that its calls are gone.</summary>
     public long Id { get; } = Random.Shared.NextInt64(1, long.MaxValue);
 
@@ -40,6 +43,12 @@ internal sealed class NodeSession(WorkerNode node)
     /// <summary>How many of <see cref="_updates"/> are outcomes (not "started"): a poll answers at once when there is one. Guarded by <see cref="_lock"/>.</summary>
     private int _outcomes;
 
+    /// <summary>Calls queued or running (not finished, not waiting for an upload). Guarded by <see cref="_lock"/>.</summary>
+    private int _unfinished;
+
+    /// <summary>When the oldest outcome among <see cref="_updates"/> was posted (Stopwatch ticks); meaningful while <see cref="_outcomes"/> is above 0. Guarded by <see cref="_lock"/>.</summary>
+    private long _oldestOutcome;
+
     /// <summary>The number of the last update posted. Guarded by <see cref="_lock"/>.</summary>
     private long _seq;
 
@@ -57,6 +66,7 @@ internal sealed class NodeSession(WorkerNode node)
     {
         Debug.Assert(Monitor.IsEntered(_lock));
         Debug.Assert(_outcomes >= 0 && _outcomes <= _updates.Count, "Outcomes are among the updates.");
+        Debug.Assert(_unfinished >= 0 && _unfinished <= _tasks.Count, "Unfinished calls are among the tasks.");
         Debug.Assert(_updates.Count == 0 || _updates.Peek().Seq <= _seq, "Updates are numbered up to the last posted.");
     }
 
@@ -79,6 +89,7 @@ internal sealed class NodeSession(WorkerNode node)
                     _tasks[call.Id] = task;
                     added.Add(task);
                 }
+                _unfinished += added.Count;
                 _highestId = batch.Calls[^1].Id;
             }
         }
@@ -91,7 +102,7 @@ internal sealed class NodeSession(WorkerNode node)
         lock (_lock) return Answer_NeedsLock();
     }
 
-    /// <summary>Drops the updates up to <paramref name="ack"/>; answers once there is an outcome (or "started" updates and no outcome within <see cref="StartedGrace"/>), or after <paramref name="maxWait"/>.</summary>
+    /// <summary>Drops the updates up to <paramref name="ack"/>; answers once there is an outcome (held up to <see cref="ResultCoalesce"/> while other calls run), or "started" updates and no outcome within <see cref="StartedGrace"/>, or after <paramref name="maxWait"/>.</summary>
     public async Task<UpdateBatch> PollAsync(long ack, TimeSpan maxWait)
     {
         Touch();
@@ -105,13 +116,12 @@ internal sealed class NodeSession(WorkerNode node)
             {
                 AssertInvariants();
                 Drop_NeedsLock(ack);
-                if (_closed || _outcomes > 0 || now >= deadline) return Answer_NeedsLock();
-                if (_updates.Count > 0)
-                {
-                    if (graceEnd == long.MaxValue) graceEnd = now + (long)(StartedGrace.TotalSeconds * Stopwatch.Frequency);
-                    if (now >= graceEnd) return Answer_NeedsLock();
-                }
-                changed = (_changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                if (_closed || now >= deadline || (_outcomes > 0 && _unfinished == 0)) return Answer_NeedsLock();
+                if (_outcomes > 0) graceEnd = Math.Min(graceEnd, _oldestOutcome + (long)(ResultCoalesce.TotalSeconds * Stopwatch.Frequency));
+                else if (_updates.Count > 0 && graceEnd == long.MaxValue) graceEnd = now + (long)(StartedGrace.TotalSeconds * Stopwatch.Frequency);
+                if (now >= graceEnd) return Answer_NeedsLock();
+                // Synchronous continuations: the poll resumes on its grain's scheduler anyway (see BatchCountdown).
+                changed = (_changed ??= new TaskCompletionSource()).Task;
             }
             await WaitAsync(changed, Stopwatch.GetElapsedTime(now, Math.Min(deadline, graceEnd)));
         }
@@ -135,7 +145,11 @@ internal sealed class NodeSession(WorkerNode node)
             AssertInvariants();
             if (_closed) return;
             _updates.Enqueue((++_seq, update));
-            if (update.Event != CallEvent.Started) _outcomes++;
+            if (update.Event != CallEvent.Started)
+            {
+                if (_outcomes++ == 0) _oldestOutcome = Stopwatch.GetTimestamp();
+                _unfinished--;
+            }
             if (update.Event == CallEvent.Done) _tasks.Remove(update.Id);
             changed = _changed;
             _changed = null;
@@ -157,6 +171,7 @@ internal sealed class NodeSession(WorkerNode node)
                 if (!old.Done.Task.IsCompletedSuccessfully || old.Done.Task.Result.Event != CallEvent.NeedsAssembly) continue;
                 var task = new NodeTask(this, old.Call, old.Timeout, old.ExecutorName);
                 _tasks[id] = task;
+                _unfinished++;
                 again.Add(task);
             }
         }
@@ -176,6 +191,7 @@ internal sealed class NodeSession(WorkerNode node)
             _tasks.Clear();
             _updates.Clear();
             _outcomes = 0;
+            _unfinished = 0;
             changed = _changed;
             _changed = null;
         }
@@ -195,12 +211,16 @@ internal sealed class NodeSession(WorkerNode node)
         }
     }
 
+    /// <summary>Every update not acknowledged, but the "started" of a call that has finished since (its outcome says more): a short call costs one update, not two.</summary>
     private UpdateBatch Answer_NeedsLock()
     {
         Debug.Assert(Monitor.IsEntered(_lock));
-        CallUpdate[] updates = new CallUpdate[_updates.Count];
-        int i = 0;
-        foreach (var (_, update) in _updates) updates[i++] = update;
-        return new UpdateBatch(node.Info, Id, _seq, updates);
+        var updates = new List<CallUpdate>(_updates.Count);
+        foreach (var (_, update) in _updates)
+        {
+            if (update.Event == CallEvent.Started && !_tasks.ContainsKey(update.Id)) continue;
+            updates.Add(update);
+        }
+        return new UpdateBatch(node.Info, Id, _seq, [.. updates]);
     }
 }

@@ -79,7 +79,8 @@ internal sealed class BatchCountdown(int count)
 {
     private int _left = count;
 
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completed on the executor thread of the last call: synchronous continuations are fine, since the Submit that waits resumes on its grain's scheduler anyway, and a hop through the .NET thread pool would only add latency.</summary>
+    private readonly TaskCompletionSource _done = new();
 
     /// <summary>Completes when the last call has finished.</summary>
     public Task Task => _done.Task;

@@ -18,7 +18,7 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     private readonly List<WorkerNodeProcess> _nodes = [];
     private IHost? _clientHost;
 
-    private LocalWorkerCluster(string clusterId, string? redis, int maxConcurrency, TestCertificates? tls)
+    private LocalWorkerCluster(string clusterId, string? redis, int maxConcurrency, DevCertificateAuthority? tls)
     {
         ClusterId = clusterId;
         Redis = redis;
@@ -27,7 +27,7 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     }
 
     /// <summary>The CA of the nodes' mutual TLS, or null for none: each node gets a certificate of it, and so does the client.</summary>
-    public TestCertificates? Tls { get; }
+    public DevCertificateAuthority? Tls { get; }
 
     private readonly int _maxConcurrency;
 
@@ -49,7 +49,7 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
     /// <param name="tls">The CA of mutual TLS between nodes and client; null for none.</param>
     /// <param name="probeFolders">Each node's <c>--probe</c> folders.</param>
     public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, string? redis = null,
-        TestCertificates? tls = null, params string[] probeFolders)
+        DevCertificateAuthority? tls = null, params string[] probeFolders)
     {
         var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}", redis, maxConcurrency, tls);
         try

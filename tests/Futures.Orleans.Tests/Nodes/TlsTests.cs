@@ -12,8 +12,8 @@ public sealed class TlsTests : TestBase
     [Fact]
     public async Task Tls_TrustedClientRunsTasks_UntrustedOrPlainClientIsRefused()
     {
-        using TestCertificates ca = TestCertificates.CreateCa();
-        using TestCertificates other = TestCertificates.CreateCa("other-ca");
+        using DevCertificateAuthority ca = DevCertificateAuthority.Create();
+        using DevCertificateAuthority other = DevCertificateAuthority.Create("other-ca");
         LocalWorkerCluster cluster = await LocalWorkerCluster.StartAsync(2, maxConcurrency: 2, UnexpectedTimeout, tls: ca);
         try
         {

@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Futures.Orleans.Worker;
+namespace Futures.Orleans.Worker;
 
-namespace Futures.Orleans.Tests.Nodes;
-
-/// <summary>A CA made for one test, and the certificates it issues, written where <c>futures-worker</c> reads them; disposing deletes the files.</summary>
-public sealed class TestCertificates : IDisposable
+/// <summary>A throwaway certificate authority for trying mutual TLS on one machine (demos, tests): it issues node and client certificates and writes them where <c>futures-worker</c> reads them. Disposing deletes the files.</summary>
+/// <remarks>Not for production: its keys sit unprotected in a temp folder. A real deployment takes its certificates from its own CA.</remarks>
+public sealed class DevCertificateAuthority : IDisposable
 {
-    private TestCertificates(string name)
+    private DevCertificateAuthority(string name)
     {
         Folder = Directory.CreateTempSubdirectory("futures-tls-").FullName;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -20,9 +19,12 @@ public sealed class TestCertificates : IDisposable
         File.WriteAllText(CaPem, Ca.ExportCertificatePem());
     }
 
-    /// <summary>A CA, e.g. <c>CN=futures-test-ca</c>, and its folder.</summary>
-    public static TestCertificates CreateCa(string name = "futures-test-ca") => new(name);
+    /// <summary>Makes a CA named <paramref name="name"/> (<c>CN=...</c>), valid for 30 days, and its folder under the temp folder.</summary>
+    /// <param name="name">The CA's common name.</param>
+    /// <returns>The CA.</returns>
+    public static DevCertificateAuthority Create(string name = "futures-dev-ca") => new(name);
 
+    /// <summary>Where the files are, e.g. <c>/tmp/futures-tls-x1y2/</c>.</summary>
     public string Folder { get; }
 
     /// <summary>The CA certificate, with its key.</summary>
@@ -31,7 +33,9 @@ public sealed class TestCertificates : IDisposable
     /// <summary>The CA certificate as PEM: the value of <c>--tls-client-ca</c>.</summary>
     public string CaPem { get; }
 
-    /// <summary>Issues a certificate for server and client authentication (a node is both), with its key.</summary>
+    /// <summary>Issues a certificate for server and client authentication (a node is both), with its key, valid for 7 days.</summary>
+    /// <param name="name">Its common name.</param>
+    /// <returns>The certificate.</returns>
     public X509Certificate2 Issue(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -51,6 +55,8 @@ public sealed class TestCertificates : IDisposable
     }
 
     /// <summary>Issues a certificate and writes it with its key as <c>{name}.pfx</c>: the value of <c>--tls-certificate</c>.</summary>
+    /// <param name="name">Its common name and file name.</param>
+    /// <returns>The file's path.</returns>
     public string IssuePfx(string name)
     {
         using X509Certificate2 certificate = Issue(name);
@@ -59,9 +65,13 @@ public sealed class TestCertificates : IDisposable
         return path;
     }
 
-    /// <summary>A client's TLS settings: its certificate from this CA, and trust in <paramref name="nodesCa"/> (the CA of the nodes it connects to).</summary>
-    public NodeTls ClientTls(string name, TestCertificates nodesCa) => new(Issue(name), [nodesCa.Ca]);
+    /// <summary>A client's TLS settings: a certificate from this CA, and trust in <paramref name="nodesCa"/> (the CA of the nodes it connects to).</summary>
+    /// <param name="name">The certificate's common name.</param>
+    /// <param name="nodesCa">The CA of the nodes.</param>
+    /// <returns>The settings, for <c>UseTls(tls.Certificate, tls.Configure)</c> on the client builder.</returns>
+    public NodeTls ClientTls(string name, DevCertificateAuthority nodesCa) => new(Issue(name), [nodesCa.Ca]);
 
+    /// <summary>Deletes the files.</summary>
     public void Dispose()
     {
         Ca.Dispose();
