@@ -58,7 +58,7 @@ public sealed class WorkerNodeProcess : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The node exited, or was not up in time; the message holds its last output. The process is gone then.</exception>
     public static async Task<WorkerNodeProcess> StartAsync(IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyList<string>? prefix = null)
     {
-        string[] command = [.. prefix ?? [], DotnetHost(), "exec", ToolPath, .. arguments, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)];
+        string[] command = [.. prefix ?? [], DotnetHost, "exec", ToolPath, .. arguments, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)];
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
@@ -130,8 +130,8 @@ public sealed class WorkerNodeProcess : IAsyncDisposable
         await Process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
     }
 
-    /// <summary>The <c>dotnet</c> host that runs this process, so that the node runs on the same runtime.</summary>
-    private static string DotnetHost() =>
+    /// <summary>The <c>dotnet</c> host that runs this process, so that a node (or another .NET program started beside it) runs on the same runtime.</summary>
+    public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
         : "dotnet";

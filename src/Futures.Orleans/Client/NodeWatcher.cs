@@ -195,9 +195,16 @@ internal sealed class NodeWatcher(IClusterClient client)
         }
     }
 
+    /// <summary>The key of the management grain the loop reads, moved on after a read that failed. Touched by the loop only.</summary>
+    /// <remarks>
+    /// A client sends all calls to one grain through one gateway. When that gateway is cut off (its
+    /// connection stalls without a reset until the cluster declares it dead), every read through it
+    /// times out; another key is another grain, routed through the next gateway.
+    /// </remarks>
+    private long _managementKey;
+
     private async Task LoopAsync()
     {
-        var management = client.GetGrain<IManagementGrain>(0);
         while (true)
         {
             lock (_lock)
@@ -212,11 +219,13 @@ internal sealed class NodeWatcher(IClusterClient client)
             Dictionary<SiloAddress, SiloStatus>? hosts = null;
             try
             {
-                hosts = await management.GetHosts(onlyActive: false).WaitAsync(ReadTimeout).ConfigureAwait(false);
+                hosts = await client.GetGrain<IManagementGrain>(_managementKey).GetHosts(onlyActive: false).WaitAsync(ReadTimeout).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // The silo that answered for the management grain may be the one that died: read again.
+                // The silo that answered for the management grain may be the one that died, or the
+                // gateway on the way may be cut off: read again, through another grain.
+                _managementKey++;
             }
             if (hosts is not null) Update(hosts);
             lock (_lock) _refresh = false;
