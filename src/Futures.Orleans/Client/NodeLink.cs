@@ -38,6 +38,9 @@ internal sealed class NodeLink
     /// <summary>Polls in a row that fail with a transport error (not a timeout) before the link is given up.</summary>
     private const int PollErrorLimit = 20;
 
+    /// <summary>A link idle for longer is retired at its next call for a new one: its node forgets an idle session after two minutes, and a batch sent to the forgotten one would start a session of its own, whose answer then reads as a lost node.</summary>
+    private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(1);
+
     private readonly OrleansExecutor _executor;
 
     private readonly INodeGrain _grain;
@@ -71,6 +74,9 @@ internal sealed class NodeLink
     /// <summary>Completes when the node is declared dead; set with <see cref="_peer"/>. Guarded by <see cref="_lock"/>.</summary>
     private Task _nodeLost = new TaskCompletionSource().Task;
 
+    /// <summary>When the link last had no call (Stopwatch ticks), e.g. after its last answer; see <see cref="IdleLimit"/>. Guarded by <see cref="_lock"/>.</summary>
+    private long _idleSince = Stopwatch.GetTimestamp();
+
     public NodeLink(OrleansExecutor executor, string silo)
     {
         _executor = executor;
@@ -98,13 +104,19 @@ internal sealed class NodeLink
         Debug.Assert(!_lost || _calls.Count == 0, "A lost link holds no call.");
     }
 
-    /// <summary>Takes <paramref name="call"/> for the node; false when the link is lost (pick another).</summary>
+    /// <summary>Takes <paramref name="call"/> for the node; false when the link is lost, or retired after being idle too long (make another).</summary>
     public bool TryEnqueue(RemoteCall call)
     {
         lock (_lock)
         {
             AssertInvariants();
             if (_lost) return false;
+            if (_calls.Count == 0 && Stopwatch.GetElapsedTime(_idleSince) > IdleLimit)
+            {
+                _lost = true;
+                _grain.Close().Ignore();
+                return false;
+            }
             long id = ++_lastId;
             _calls[id] = call;
             _outbox.Add((id, call));
@@ -134,7 +146,18 @@ internal sealed class NodeLink
                 _outbox.Clear();
                 batch = new CallBatch(calls, _executor.TaskTimeout, _executor.Name, _ack);
             }
-            if (await DeliverAsync(batch).ConfigureAwait(false) is not { } answer) return;
+            UpdateBatch? answer;
+            try
+            {
+                answer = await DeliverAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Not a transport error (those are retried): the calls go elsewhere, and past the limit break the executor with it.
+                Lose(undeliverable: e);
+                return;
+            }
+            if (answer is null) return;
             Apply(answer);
         }
     }
