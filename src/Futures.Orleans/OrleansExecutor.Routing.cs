@@ -9,8 +9,30 @@ namespace Futures.Orleans;
 /// <summary>Where calls go and how they end: routing to node links, completion, node loss, breaking.</summary>
 public sealed partial class OrleansExecutor
 {
-    /// <summary>Links in a row that may fail to deliver a call before the cluster counts as unreachable.</summary>
+    /// <summary>Links in a row that may fail to deliver a call before the cluster counts as unreachable (if nothing else answers either, see <see cref="UnreachableAfter"/>).</summary>
     private const int UndeliverableLimit = 3;
+
+    /// <summary>How long without any answer from the cluster, on any link, makes undeliverable calls break the executor as unreachable.</summary>
+    /// <remarks>
+    /// A call can fail to be delivered while the cluster is fine: a client sends every call of a grain
+    /// through one gateway, and a cut-off gateway stalls them (no reset) until the cluster declares it
+    /// dead and the client drops it, a minute or more with Orleans' default timings. As long as other
+    /// links get answers, such a call keeps going to other nodes.
+    /// </remarks>
+    private static readonly TimeSpan UnreachableAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>When a link last got an answer from the cluster (Stopwatch ticks); 0 before the first.</summary>
+    private long _lastAnswer;
+
+    /// <summary>A link got an answer: the cluster is reachable.</summary>
+    internal void NoteAnswer() => Volatile.Write(ref _lastAnswer, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>Whether no link has had an answer for <see cref="UnreachableAfter"/>.</summary>
+    private bool Unanswered()
+    {
+        long last = Volatile.Read(ref _lastAnswer);
+        return last == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(last) > UnreachableAfter;
+    }
 
     /// <summary>The link to each node, by the silo picked, e.g. <c>{"127.0.0.1:11111@1": link}</c>; a lost link is removed and the next call to that node makes a new one.</summary>
     private readonly ConcurrentDictionary<string, NodeLink> _links = new(StringComparer.Ordinal);
@@ -96,7 +118,7 @@ public sealed partial class OrleansExecutor
             if (!call.ObservedRunning)
             {
                 // Not started there: it goes elsewhere, without counting against its retries.
-                if (undeliverable is not null && ++call.Undelivered >= UndeliverableLimit)
+                if (undeliverable is not null && ++call.Undelivered >= UndeliverableLimit && Unanswered())
                 {
                     Break(new BrokenExecutorException($"The Orleans cluster is unreachable from {Name}: {undeliverable.Message}", undeliverable));
                     FailBroken([call]);

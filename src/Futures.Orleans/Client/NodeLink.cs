@@ -71,8 +71,8 @@ internal sealed class NodeLink
     /// <summary>The node and session of the first answer; later answers must match. Guarded by <see cref="_lock"/>.</summary>
     private (NodeInfo Node, long Session)? _peer;
 
-    /// <summary>Completes when the node is declared dead; set with <see cref="_peer"/>. Guarded by <see cref="_lock"/>.</summary>
-    private Task _nodeLost = new TaskCompletionSource().Task;
+    /// <summary>Completes when the node is declared dead: the picked one's until the first answer names the node (see <see cref="_peer"/>). Guarded by <see cref="_lock"/>.</summary>
+    private Task _nodeLost;
 
     /// <summary>When the link last had no call (Stopwatch ticks), e.g. after its last answer; see <see cref="IdleLimit"/>. Guarded by <see cref="_lock"/>.</summary>
     private long _idleSince = Stopwatch.GetTimestamp();
@@ -82,6 +82,9 @@ internal sealed class NodeLink
         _executor = executor;
         Silo = silo;
         _grain = executor.Client.GetGrain<INodeGrain>(NodePinnedPlacement.Key(silo, Guid.NewGuid()));
+        // Watched from the start: a node that died just after it was picked must not hold the first
+        // batch for its three response timeouts.
+        _nodeLost = silo.Length > 0 ? executor.Watcher.Lost(silo) : new TaskCompletionSource().Task;
     }
 
     /// <summary>The silo picked for the link, its key among the executor's links, e.g. <c>127.0.0.1:11111@1</c>; "" when no node was known (Orleans placed it).</summary>
@@ -247,6 +250,7 @@ internal sealed class NodeLink
     /// <summary>Takes an answer: acknowledges it, marks started calls, completes finished ones, uploads code for those that need it.</summary>
     private void Apply(UpdateBatch answer)
     {
+        _executor.NoteAnswer();
         List<(RemoteCall Call, CallUpdate Done)>? done = null;
         Dictionary<Guid, (MissingAssembly Missing, List<long> Ids)>? uploads = null;
         bool poll = false, foreign = false;

@@ -17,6 +17,9 @@ public sealed class LineProcess : IAsyncDisposable
 
     private LineProcess(Process process) => _process = process;
 
+    /// <summary>How often a wait checks its condition again without a new line.</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(100);
+
     public static LineProcess Start(IReadOnlyList<string> command)
     {
         var start = new ProcessStartInfo(command[0])
@@ -67,6 +70,7 @@ public sealed class LineProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until the lines so far satisfy <paramref name="done"/>; false when <paramref name="timeout"/> passes first (or the process exits).</summary>
+    /// <remarks><paramref name="done"/> may also read other state (files the tasks write): it is checked again at each line, and every <see cref="Recheck"/>.</remarks>
     public async Task<bool> WaitUntilAsync(Func<(TimeSpan At, string Line)[], bool> done, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
@@ -80,7 +84,7 @@ public sealed class LineProcess : IAsyncDisposable
             }
             TimeSpan left = timeout - deadline.Elapsed;
             if (left <= TimeSpan.Zero || _process.HasExited) return false;
-            await Task.WhenAny(next, Task.Delay(left));
+            await Task.WhenAny(next, Task.Delay(left < Recheck ? left : Recheck));
         }
     }
 
