@@ -113,18 +113,10 @@ public sealed partial class OrleansExecutor
         string node = link.NodeDescription;
         foreach (RemoteCall call in calls)
         {
-            if (call.Silo is { } silo) Watcher.Unpick(silo);
-            call.Silo = null;
+            Leave(call);
             if (!call.ObservedRunning)
             {
-                // Not started there: it goes elsewhere, without counting against its retries.
-                if (undeliverable is not null && ++call.Undelivered >= UndeliverableLimit && Unanswered())
-                {
-                    Break(new BrokenExecutorException($"The Orleans cluster is unreachable from {Name}: {undeliverable.Message}", undeliverable));
-                    FailBroken([call]);
-                    continue;
-                }
-                Route(call);
+                Resubmit(call, undeliverable);
                 continue;
             }
             var lost = new WorkerLostException($"The worker node {node} was lost while running this task ({call.DisplayName}).");
@@ -142,6 +134,36 @@ public sealed partial class OrleansExecutor
             }
             Complete(call, () => call.Future.SetException(lost), TaskOutcome.Broken);
         }
+    }
+
+    /// <summary>A batch of <paramref name="calls"/> could not be delivered through <paramref name="link"/>: they go to another node (the link goes on with the calls it delivered before).</summary>
+    internal void OnUndelivered(NodeLink link, List<RemoteCall> calls, Exception undeliverable)
+    {
+        Watcher.Suspect(link.Silo);
+        foreach (RemoteCall call in calls)
+        {
+            Leave(call);
+            Resubmit(call, undeliverable);
+        }
+    }
+
+    /// <summary>The call leaves its node: its pick there is released.</summary>
+    private void Leave(RemoteCall call)
+    {
+        if (call.Silo is { } silo) Watcher.Unpick(silo);
+        call.Silo = null;
+    }
+
+    /// <summary>A call that had not started goes to another node, without counting against its retries; one that no link could deliver, while nothing answers, breaks the executor as unreachable.</summary>
+    private void Resubmit(RemoteCall call, Exception? undeliverable)
+    {
+        if (undeliverable is not null && ++call.Undelivered >= UndeliverableLimit && Unanswered())
+        {
+            Break(new BrokenExecutorException($"The Orleans cluster is unreachable from {Name}: {undeliverable.Message}", undeliverable));
+            FailBroken([call]);
+            return;
+        }
+        Route(call);
     }
 
     /// <summary>Breaks the executor: waiting and running calls fail now, later Submit throws. Only the first reason counts.</summary>

@@ -156,16 +156,15 @@ internal sealed class NodeLink
             }
             catch (Exception e)
             {
-                // Not a transport error (those are retried): the calls go elsewhere, and past the limit break the executor with it.
-                Lose(undeliverable: e);
-                return;
+                // Not a transport error (those are retried): the batch's calls go elsewhere.
+                HandBack(batch, e);
+                continue;
             }
-            if (answer is null) return;
-            Apply(answer);
+            if (answer is not null) Apply(answer);
         }
     }
 
-    /// <summary>Sends <paramref name="batch"/>, again after a transport error (the node takes a batch once); null when the link is lost meanwhile (its calls are handed back).</summary>
+    /// <summary>Sends <paramref name="batch"/>, again after a transport error (the node takes a batch once); null when the link is lost meanwhile (its calls are handed back), or the batch could not be delivered (its calls are handed back, the link goes on).</summary>
     private async Task<UpdateBatch?> DeliverAsync(CallBatch batch)
     {
         for (int attempt = 1; ; attempt++)
@@ -184,7 +183,7 @@ internal sealed class NodeLink
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
-                Lose(undeliverable: e);
+                HandBack(batch, e);
                 return null;
             }
         }
@@ -338,6 +337,22 @@ internal sealed class NodeLink
             }
             foreach (RemoteCall call in failed) _executor.Complete(call, () => call.Future.SetException(e), TaskOutcome.Exception);
         }
+    }
+
+    /// <summary>A batch could not be delivered: its calls go back to the executor, which sends them elsewhere; the calls delivered before stay, since the node may well be running them (a cut-off gateway on the way stalls a live node's traffic too).</summary>
+    private void HandBack(CallBatch batch, Exception undeliverable)
+    {
+        var calls = new List<RemoteCall>(batch.Calls.Length);
+        lock (_lock)
+        {
+            AssertInvariants();
+            foreach (CallEnvelope envelope in batch.Calls)
+            {
+                if (_calls.Remove(envelope.Id, out RemoteCall? call)) calls.Add(call);
+            }
+            if (_calls.Count == 0) _idleSince = Stopwatch.GetTimestamp();
+        }
+        _executor.OnUndelivered(this, calls, undeliverable);
     }
 
     /// <summary>Gives the link up: its calls go back to the executor, the node's session is closed (if the node still hears).</summary>
