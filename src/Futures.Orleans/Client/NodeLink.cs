@@ -315,7 +315,7 @@ internal sealed class NodeLink
         }
     }
 
-    /// <summary>Brings the code to the node (once per node and MVID, among all links), then requeues the calls that waited for it; an upload that fails fails them.</summary>
+    /// <summary>Brings the code to the node (once per node and MVID, among all links), then requeues the calls that waited for it; an upload that fails fails them, one that cannot reach the node sends them elsewhere.</summary>
     private async Task UploadAsync(MissingAssembly missing, long[] ids)
     {
         try
@@ -327,15 +327,22 @@ internal sealed class NodeLink
         }
         catch (Exception e)
         {
-            var failed = new List<RemoteCall>();
+            var calls = new List<RemoteCall>();
             lock (_lock)
             {
                 foreach (long id in ids)
                 {
-                    if (_calls.Remove(id, out RemoteCall? call)) failed.Add(call);
+                    if (_calls.Remove(id, out RemoteCall? call)) calls.Add(call);
                 }
+                if (_calls.Count == 0) _idleSince = Stopwatch.GetTimestamp();
             }
-            foreach (RemoteCall call in failed) _executor.Complete(call, () => call.Future.SetException(e), TaskOutcome.Exception);
+            if (e is TimeoutException or OrleansException)
+            {
+                // The way to the node failed (a cut-off gateway on it, say), not the upload: the calls go elsewhere.
+                _executor.OnUndelivered(this, calls, e);
+                return;
+            }
+            foreach (RemoteCall call in calls) _executor.Complete(call, () => call.Future.SetException(e), TaskOutcome.Exception);
         }
     }
 
