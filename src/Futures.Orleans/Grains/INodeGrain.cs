@@ -24,7 +24,11 @@ internal interface INodeGrain : IGrainWithStringKey
     Task<UpdateBatch> Poll(long ack, TimeSpan maxWait);
 
     /// <summary>Receives a task's code (the assembly closure the node lacked); an upload without images only confirms that the node has it.</summary>
-    [ResponseTimeout("00:01:00")]
+    /// <remarks>
+    /// A request in flight through a gateway that dies waits for its response timeout, so this one is
+    /// kept short too: an upload that times out sends its calls to another node, which asks for its own.
+    /// </remarks>
+    [ResponseTimeout("00:00:20")]
     Task Upload(AssemblyUpload upload);
 
     /// <summary>Queues again the calls that were waiting for an upload.</summary>
