@@ -30,13 +30,26 @@ internal static class WorkerNodeHost
             return 2;
         }
 
+        if (options.Warning is { } warning) Console.Error.WriteLine(warning);
+        NodeTls? tls;
+        try
+        {
+            tls = options.TlsCertificate is { } pfx ? NodeTls.Load(pfx, options.TlsClientCa!) : null;
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Cannot load the TLS certificates: {e.Message}");
+            return 2;
+        }
+
         string name = options.Name ?? $"worker-{Environment.ProcessId}";
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
             silo.ConfigureEndpoints(options.Address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
-            silo.UseDevelopmentClustering(options.Primary ?? new IPEndPoint(options.Address, options.SiloPort));
+            if (options.Redis is { } redis) silo.UseRedisClustering(redis);
+            else silo.UseDevelopmentClustering(options.Primary ?? new IPEndPoint(options.Address, options.SiloPort));
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;
@@ -44,6 +57,7 @@ internal static class WorkerNodeHost
             });
             silo.Configure<SiloOptions>(o => o.SiloName = name);
             if (options.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Apply);
+            if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
             silo.AddFuturesWorker(o =>
             {
                 o.MaxConcurrency = options.MaxConcurrency;
@@ -55,7 +69,7 @@ internal static class WorkerNodeHost
         if (options.ParentPid is { } parent) WatchParent(parent);
         await host.StartAsync();
         // The line a launcher waits for (tests, ClusterDemo).
-        Console.WriteLine($"futures-worker ready name={name} silo={options.Address}:{options.SiloPort} gateway={options.GatewayPort} pid={Environment.ProcessId}");
+        Console.WriteLine($"{WorkerNodeProcess.ReadyPrefix} name={name} silo={options.Address}:{options.SiloPort} gateway={options.Address}:{options.GatewayPort} pid={Environment.ProcessId}");
         await host.WaitForShutdownAsync();
         return 0;
     }

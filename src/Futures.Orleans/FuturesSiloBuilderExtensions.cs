@@ -27,7 +27,7 @@ public static class FuturesSiloBuilderExtensions
         if (configure is not null) options.Configure(configure);
         builder.Services.AddSingleton<WorkerNode>();
         builder.Services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
-        builder.Services.AddSerializer(s => s.AddAssembly(typeof(ITaskGrain).Assembly));
+        builder.Services.AddSerializer(s => s.AddAssembly(typeof(INodeGrain).Assembly));
         return builder;
     }
 }

@@ -8,32 +8,35 @@ using Orleans;
 namespace Futures.Orleans;
 
 /*
-Data flow (the process pool's, with grains where the pipes were):
+Data flow (the process pool's, with a link per node where the pipes were):
 
-|=================== Client process =====================|====== Worker nodes (silos) =======|
+|===================== Client process ======================|====== Worker nodes (silos) =========|
 
-+----------+     +-----------+   MaxInFlight   +------------+  Start    +-------------------+
-| Submit() | ==> | _waiting  | ==============> | RemoteCall | ========> | TaskGrain (one    |
-|  Map()   |     | (local,   |  (dispatch:     | (async,    |  Poll*    | activation per    |
-+----------+     | cancel-   |   Future is     |  per task) | <=======> | task) -> WorkerNode|
-     |           |  lable)   |   Running)      |            |  Release  |  executor threads |
-     v           +-----------+                 +------------+           +-------------------+
-  Future <------- SetResult/SetException ---------'    ^
-                                       NodeWatcher ----+ (membership: a dead silo loses its tasks)
++----------+     +-----------+  MaxInFlight  +------------+  Submit(batch)  +--------------------+
+| Submit() | ==> | _waiting  | ============> | NodeLink   | ==============> | NodeGrain (one per |
+|  Map()   |     | (local,   |  (Route: the  | (one per   | <============== | link) -> session   |
++----------+     | cancel-   |   least busy  |  node: send|  updates, in    | -> WorkerNode's    |
+     |           |  lable)   |   node)       |  and poll) |  batches        |   executor threads |
+     v           +-----------+               +------------+                 +--------------------+
+  Future <------- Finish / OnLinkLost -----------'    ^
+                                       NodeWatcher ---+ (membership: a dead silo loses its link)
 
 Submit() (any thread): checks the delegate and serializes the call exactly as the process pool
   does (PendingCall: the same CallItem on the wire), queues it in _waiting and dispatches.
 Dispatch: while fewer than MaxInFlight calls are on the cluster, takes the oldest waiting call,
-  marks its future Running (a cancelled one is skipped) and starts its RemoteCall.
-RemoteCall (async, no thread held): Start on a fresh task grain (returns at once, naming the node),
-  then long-polls, each poll bounded, until the outcome; uploads the code if the node lacks it; a
-  lost node ends the attempt (see RemoteCall).
-Worker node: the grain queues the call on the node's executor (never Orleans' scheduler), where
-  WorkerLoop.Execute runs it as a process-pool worker would.
+  marks its future Running (a cancelled one is skipped) and routes it.
+Route: the watcher picks the node with the fewest of this executor's calls; the call joins that
+  node's NodeLink, which sends what has gathered since its last batch as one Submit and completes
+  calls from the updates that come back (see NodeLink).
+Worker node: the link's session queues each call on the node's executor (never Orleans' scheduler),
+  where WorkerLoop.Execute runs it as a process-pool worker would, and numbers its updates.
+A lost node (declared dead, cut off, or answering for another session) hands its link's calls back:
+  OnLinkLost resubmits those that had not started, and fails or retries those that had.
 
 LOCK-LEVELING SCHEME
   _lock guards the fields below it. It is never held while completing, cancelling or marking a
-  future, nor while calling the cluster. NodeWatcher's and the futures' locks are leaves.
+  future, nor while calling a link or the cluster. The links', NodeWatcher's and the futures'
+  locks are leaves.
 */
 
 /// <summary>An executor that runs calls on the worker nodes of a Microsoft Orleans cluster.</summary>
@@ -43,7 +46,7 @@ LOCK-LEVELING SCHEME
 /// type arguments, exceptions rebuilt with a <see cref="RemoteException"/> inner exception. Nodes are
 /// silos with <see cref="FuturesSiloBuilderExtensions.AddFuturesWorker"/>.
 /// </remarks>
-public sealed class OrleansExecutor : Executor, IObservableExecutor
+public sealed partial class OrleansExecutor : Executor, IObservableExecutor
 {
     /// <summary>Numbers executors for default names, from 0.</summary>
     private static int s_count = -1;
@@ -115,12 +118,6 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
 
     internal Task BrokenSignal => _brokenSignal.Task;
 
-    /// <summary>Calls on the cluster by future, for tests that must know what the executor has seen.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Future, RemoteCall> _onCluster = new(ReferenceEqualityComparer.Instance);
-
-    /// <summary>Whether the executor has heard from its node that <paramref name="future"/>'s task runs. For tests.</summary>
-    internal bool ObservedRunning(Future future) => _onCluster.TryGetValue(future, out RemoteCall? call) && call.ObservedRunning;
-
     string IObservableExecutor.Kind => ExecutorKind.Orleans;
 
     int IObservableExecutor.QueueDepth
@@ -141,7 +138,7 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
     protected override void Schedule(WorkItem item)
     {
         if (PendingCall.Create(item) is not { } call) return; // its arguments failed to serialize: its future says why
-        var remote = new RemoteCall(this, call);
+        var remote = new RemoteCall(call);
         lock (_lock)
         {
             if (_broken is { } broken) throw Rethrowable(broken);
@@ -178,49 +175,10 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
                 Release();
                 continue;
             }
+            next.RetriesLeft = RetriesOnNodeLoss;
             _onCluster[next.Future] = next;
-            ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.RunAsync(), next, preferLocal: false);
+            Route(next);
         }
-    }
-
-    /// <summary>Completes a call's future (outside any lock) and frees its place on the cluster.</summary>
-    internal void Complete(RemoteCall call, Action complete, string outcome)
-    {
-        Debug.Assert(!Monitor.IsEntered(_lock));
-        _onCluster.TryRemove(call.Future, out _);
-        complete();
-        FuturesMetrics.RecordCompleted(this, outcome);
-        Release();
-        Dispatch();
-    }
-
-    /// <summary>Fails a running call with the reason the executor broke.</summary>
-    internal void FailBroken(RemoteCall call)
-    {
-        Exception broken;
-        lock (_lock) broken = _broken!;
-        Complete(call, () => call.Future.SetException(Rethrowable(broken)), TaskOutcome.Broken);
-    }
-
-    /// <summary>Breaks the executor: waiting calls fail now, running ones as they notice, later Submit throws. Only the first reason counts.</summary>
-    /// <remarks>Mirrors <c>terminate_broken</c>.</remarks>
-    internal void Break(Exception reason)
-    {
-        List<RemoteCall> waiting;
-        lock (_lock)
-        {
-            if (_broken is not null) return;
-            _broken = reason;
-            waiting = [.. _waiting];
-            _waiting.Clear();
-        }
-        foreach (RemoteCall call in waiting)
-        {
-            if (call.Future.SetRunningOrNotifyCancel()) call.Future.SetException(Rethrowable(reason));
-            FuturesMetrics.RecordCompleted(this, TaskOutcome.Broken);
-        }
-        _brokenSignal.TrySetResult();
-        CheckDrained();
     }
 
     private void Release()
@@ -233,7 +191,9 @@ public sealed class OrleansExecutor : Executor, IObservableExecutor
     {
         bool drained;
         lock (_lock) drained = IsShutdown && _inFlight == 0 && _waiting.Count == 0;
-        if (drained && _drained.TrySetResult()) FuturesMetrics.Unregister(this);
+        if (!drained || !_drained.TrySetResult()) return;
+        FuturesMetrics.Unregister(this);
+        CloseLinks();
     }
 
     /// <summary>A fresh exception of the broken reason's type and message for each future, so that stack traces don't pile up on one object.</summary>

@@ -6,18 +6,19 @@ namespace Futures.Orleans.Client;
 
 /// <summary>Sends a task's assembly and its dependency closure to a node that lacks it: once per node and MVID.</summary>
 /// <remarks>
-/// The first task that finds its code missing on a node sends the images through its own grain;
-/// the others on that node wait for that upload, then only tell their grains to queue the call again.
-/// Assemblies the node loads by itself (framework, Futures, Orleans: it lists them) are left out.
+/// The first link that finds the code missing on a node sends the images through its grain; the
+/// others on that node wait for that upload. Each then requeues its own calls. Assemblies the node
+/// loads by itself (framework, Futures, Orleans: it lists them) are left out.
 /// </remarks>
 internal sealed class AssemblyUploader
 {
     /// <summary>Uploads sent or under way, by node and MVID, e.g. <c>{("127.0.0.1:11111@1", 3f2a...): task}</c>; a failed one is removed so that the next task tries again.</summary>
     private readonly ConcurrentDictionary<(string Silo, Guid Mvid), Lazy<Task>> _uploads = new();
 
-    public async Task UploadAsync(ITaskGrain grain, NodeInfo node, MissingAssembly missing)
+    /// <summary>Completes once the node <paramref name="silo"/> has the closure of <paramref name="missing"/>, sent through <paramref name="grain"/> unless another link sent it.</summary>
+    public async Task UploadAsync(INodeGrain grain, string silo, MissingAssembly missing)
     {
-        var key = (node.Silo, missing.ModuleVersionId);
+        var key = (silo, missing.ModuleVersionId);
         var mine = new Lazy<Task>(() => grain.Upload(Closure(missing)));
         Lazy<Task> upload = _uploads.GetOrAdd(key, mine);
         try
@@ -29,7 +30,6 @@ internal sealed class AssemblyUploader
             _uploads.TryRemove(new KeyValuePair<(string, Guid), Lazy<Task>>(key, upload));
             throw;
         }
-        if (upload != mine) await grain.Upload(new AssemblyUpload(missing.ModuleVersionId, [], [])).ConfigureAwait(false);
     }
 
     /// <summary>The task's assembly (loaded here: the client submitted one of its methods) and every dependency the node lacks.</summary>

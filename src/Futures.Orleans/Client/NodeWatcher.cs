@@ -6,12 +6,12 @@ namespace Futures.Orleans.Client;
 /// <summary>The executor's view of the nodes: picks the node for each task, and tells, within a fraction of a second of the cluster deciding it, that a node running its tasks died.</summary>
 /// <remarks>
 /// A poll sent to a silo that dies gets no answer until its response timeout; rather than wait for
-/// it, each running task also awaits its node's signal here. While any node is watched, one loop asks
-/// the management grain for the membership every <see cref="Interval"/>; a watched silo that the table calls
-/// <see cref="SiloStatus.Dead"/> is lost. The same read lists the active nodes, among which
-/// <see cref="PickAsync"/> chooses the one with the fewest of this executor's tasks (placement by
-/// the client, so that tasks spread evenly and a task grain's node is known from its key). The
-/// loop stops when nothing is watched or picked.
+/// it, each link also awaits its node's signal here (<see cref="Lost"/>). While this executor has
+/// tasks on the cluster (each holds a pick), one loop asks the management grain for the membership
+/// every <see cref="Interval"/>; a silo that the table calls <see cref="SiloStatus.Dead"/> is lost.
+/// The same read lists the active nodes, among which <see cref="TryPick"/> chooses the one with the
+/// fewest of this executor's tasks (placement by the client, so that tasks spread evenly and a link
+/// grain's node is known from its key). The loop stops when nothing is picked.
 /// </remarks>
 internal sealed class NodeWatcher(IClusterClient client)
 {
@@ -23,8 +23,14 @@ internal sealed class NodeWatcher(IClusterClient client)
 
     private readonly object _lock = new();
 
-    /// <summary>Watched silos: the signal of each and how many tasks watch it, e.g. <c>{"127.0.0.1:11111@1": (tcs, 3)}</c>. Guarded by <see cref="_lock"/>.</summary>
-    private readonly Dictionary<string, (TaskCompletionSource Lost, int Count)> _watched = new(StringComparer.Ordinal);
+    /// <summary>The signal of each silo a link asked about (<see cref="Lost"/>), e.g. <c>{"127.0.0.1:11111@1": tcs}</c>; completed when the silo is declared dead. Guarded by <see cref="_lock"/>.</summary>
+    private readonly Dictionary<string, TaskCompletionSource> _signals = new(StringComparer.Ordinal);
+
+    /// <summary>Silos that calls could not be delivered to, since when (Stopwatch ticks), e.g. <c>{"127.0.0.1:11111@1": 1234}</c>. Guarded by <see cref="_lock"/>.</summary>
+    private readonly Dictionary<string, long> _suspects = new(StringComparer.Ordinal);
+
+    /// <summary>How long a silo that refused a delivery is picked only when every node is suspect: long enough for the cluster to declare a dead one with default timings.</summary>
+    private static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(30);
 
     /// <summary>Silos known to be dead. Guarded by <see cref="_lock"/>.</summary>
     private readonly HashSet<string> _dead = new(StringComparer.Ordinal);
@@ -75,6 +81,22 @@ internal sealed class NodeWatcher(IClusterClient client)
         }
     }
 
+    /// <summary>The node for a new task, at once, from a recent membership read; false when there is none (then <see cref="PickAsync"/>). Pair with <see cref="Unpick"/>.</summary>
+    public bool TryPick(out string silo)
+    {
+        lock (_lock)
+        {
+            if (_active.Length == 0 || _lastRead == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastRead) >= PickFromReadWithin)
+            {
+                silo = "";
+                return false;
+            }
+            silo = Pick_NeedsLock();
+        }
+        EnsureRunning();
+        return true;
+    }
+
     /// <summary>The node for a new task: the active node with the fewest of this executor's tasks; "" when none is known (Orleans then places it). Pair with <see cref="Unpick"/>.</summary>
     public async Task<string> PickAsync()
     {
@@ -94,31 +116,41 @@ internal sealed class NodeWatcher(IClusterClient client)
             }
             catch (TimeoutException)
             {
-                // No membership read yet (the cluster may be unreachable): Start will tell.
+                // No membership read yet (the cluster may be unreachable): the first Submit will tell.
             }
         }
         lock (_lock)
         {
             Unpick_NeedsLock("");
-            string best = "";
-            int bestLoad = int.MaxValue;
-            for (int i = 0; i < _active.Length; i++)
-            {
-                string silo = _active[(_next + i) % _active.Length];
-                int load = _load.GetValueOrDefault(silo);
-                if (load < bestLoad)
-                {
-                    best = silo;
-                    bestLoad = load;
-                }
-            }
-            _next++;
-            _load[best] = _load.GetValueOrDefault(best) + 1;
-            return best;
+            return Pick_NeedsLock();
         }
     }
 
-    /// <summary>Ends one <see cref="PickAsync"/> of <paramref name="silo"/>.</summary>
+    /// <summary>Chooses among the active nodes the least loaded one that is not suspect (all of them when every one is), rotating among equals, and counts the pick.</summary>
+    private string Pick_NeedsLock()
+    {
+        System.Diagnostics.Debug.Assert(Monitor.IsEntered(_lock));
+        string best = "";
+        int bestLoad = int.MaxValue;
+        bool bestSuspect = true;
+        for (int i = 0; i < _active.Length; i++)
+        {
+            string silo = _active[(_next + i) % _active.Length];
+            int load = _load.GetValueOrDefault(silo);
+            bool suspect = _suspects.TryGetValue(silo, out long since) && System.Diagnostics.Stopwatch.GetElapsedTime(since) < SuspectFor;
+            if ((bestSuspect && !suspect) || (suspect == bestSuspect && load < bestLoad))
+            {
+                best = silo;
+                bestLoad = load;
+                bestSuspect = suspect;
+            }
+        }
+        _next++;
+        _load[best] = _load.GetValueOrDefault(best) + 1;
+        return best;
+    }
+
+    /// <summary>Ends one pick of <paramref name="silo"/>.</summary>
     public void Unpick(string silo)
     {
         lock (_lock) Unpick_NeedsLock(silo);
@@ -132,6 +164,12 @@ internal sealed class NodeWatcher(IClusterClient client)
         else _load[silo] = load;
     }
 
+    /// <summary>Calls could not be delivered to <paramref name="silo"/>: pick others for <see cref="SuspectFor"/>, unless every node is suspect, while the cluster decides.</summary>
+    public void Suspect(string silo)
+    {
+        lock (_lock) _suspects[silo] = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
     private void EnsureRunning()
     {
         lock (_lock)
@@ -142,40 +180,36 @@ internal sealed class NodeWatcher(IClusterClient client)
         _ = Task.Run(LoopAsync);
     }
 
-    /// <summary>A task that completes when <paramref name="silo"/> is lost; pair with <see cref="Unwatch"/>.</summary>
-    public Task Watch(string silo)
+    /// <summary>A task that completes when <paramref name="silo"/> is declared dead. The loop reads the membership while this executor has tasks on the cluster (they are picks), so a silo that runs some is watched.</summary>
+    public Task Lost(string silo)
     {
-        Task lost;
         lock (_lock)
         {
             if (_dead.Contains(silo)) return Task.CompletedTask;
-            if (!_watched.TryGetValue(silo, out var entry)) entry = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), 0);
-            _watched[silo] = (entry.Lost, entry.Count + 1);
-            lost = entry.Lost.Task;
+            if (!_signals.TryGetValue(silo, out TaskCompletionSource? signal))
+            {
+                signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _signals[silo] = signal;
+            }
+            return signal.Task;
         }
-        EnsureRunning();
-        return lost;
     }
 
-    /// <summary>Ends one <see cref="Watch"/> of <paramref name="silo"/>.</summary>
-    public void Unwatch(string silo)
-    {
-        lock (_lock)
-        {
-            if (!_watched.TryGetValue(silo, out var entry)) return;
-            if (entry.Count <= 1) _watched.Remove(silo);
-            else _watched[silo] = (entry.Lost, entry.Count - 1);
-        }
-    }
+    /// <summary>The key of the management grain the loop reads, moved on after a read that failed. Touched by the loop only.</summary>
+    /// <remarks>
+    /// A client sends all calls to one grain through one gateway. When that gateway is cut off (its
+    /// connection stalls without a reset until the cluster declares it dead), every read through it
+    /// times out; another key is another grain, routed through the next gateway.
+    /// </remarks>
+    private long _managementKey;
 
     private async Task LoopAsync()
     {
-        var management = client.GetGrain<IManagementGrain>(0);
         while (true)
         {
             lock (_lock)
             {
-                if (_watched.Count == 0 && _load.Count == 0 && !_refresh)
+                if (_load.Count == 0 && !_refresh)
                 {
                     _running = false;
                     _fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -185,11 +219,13 @@ internal sealed class NodeWatcher(IClusterClient client)
             Dictionary<SiloAddress, SiloStatus>? hosts = null;
             try
             {
-                hosts = await management.GetHosts(onlyActive: false).WaitAsync(ReadTimeout).ConfigureAwait(false);
+                hosts = await client.GetGrain<IManagementGrain>(_managementKey).GetHosts(onlyActive: false).WaitAsync(ReadTimeout).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // The silo that answered for the management grain may be the one that died: read again.
+                // The silo that answered for the management grain may be the one that died, or the
+                // gateway on the way may be cut off: read again, through another grain.
+                _managementKey++;
             }
             if (hosts is not null) Update(hosts);
             lock (_lock) _refresh = false;
@@ -215,11 +251,10 @@ internal sealed class NodeWatcher(IClusterClient client)
             _active = [.. active];
             _lastRead = System.Diagnostics.Stopwatch.GetTimestamp();
             fresh = _fresh;
-            foreach (var (silo, entry) in _watched)
+            foreach (var (silo, signal) in _signals)
             {
-                if (!dead.Contains(silo)) continue;
-                _dead.Add(silo);
-                (lost ??= []).Add(entry.Lost);
+                if (!dead.Contains(silo) || !_dead.Add(silo)) continue;
+                (lost ??= []).Add(signal);
             }
         }
         // Outside the lock: completing a signal is calling out, even with asynchronous continuations.

@@ -13,50 +13,58 @@ internal sealed record NodeInfo([property: Id(0)] string Silo, [property: Id(1)]
     public override string ToString() => $"{Name} ({Silo}, pid {ProcessId})";
 }
 
-/// <summary>A call as it travels to a task grain.</summary>
-/// <param name="Call">The process pool's <c>CallItem</c>, encoded: the same wire format as a worker pipe.</param>
-/// <param name="Timeout">How long the call may run once started; null for no limit.</param>
-/// <param name="ExecutorName">The submitting executor's name, for the node-side activity's tags.</param>
+/// <summary>One call in a <see cref="CallBatch"/>.</summary>
+/// <param name="Id">The call's number on its link (1, 2, ...), which its updates carry back.</param>
+/// <param name="Call">The process pool's <c>CallItem</c>, encoded: the same wire format as a worker pipe, opaque here.</param>
 /// <param name="TraceParent">The submitter's W3C <c>traceparent</c> (its <c>Activity.Current.Id</c>), e.g. <c>00-4bf9...-00f0...-01</c>; null when it had no W3C activity.</param>
 /// <param name="TraceState">The submitter's W3C <c>tracestate</c>; null when empty.</param>
 [GenerateSerializer, Immutable]
-internal sealed record TaskSubmission(
-    [property: Id(0)] byte[] Call,
+internal sealed record CallEnvelope(
+    [property: Id(0)] long Id,
+    [property: Id(1)] byte[] Call,
+    [property: Id(2)] string? TraceParent,
+    [property: Id(3)] string? TraceState);
+
+/// <summary>Calls that a link sends to its node at once, with what they share.</summary>
+/// <param name="Calls">The calls, in the order submitted (ids rising).</param>
+/// <param name="Timeout">How long each call may run once started; null for no limit.</param>
+/// <param name="ExecutorName">The submitting executor's name, for the node-side activities' tags.</param>
+/// <param name="Ack">The sequence number of the last update the link has received (see <see cref="UpdateBatch.Seq"/>).</param>
+[GenerateSerializer, Immutable]
+internal sealed record CallBatch(
+    [property: Id(0)] CallEnvelope[] Calls,
     [property: Id(1)] TimeSpan? Timeout,
     [property: Id(2)] string ExecutorName,
-    [property: Id(3)] string? TraceParent,
-    [property: Id(4)] string? TraceState);
+    [property: Id(3)] long Ack);
 
-/// <summary>What a task grain knows about its task.</summary>
-internal enum RemoteTaskState
+/// <summary>What happened to a call on its node.</summary>
+internal enum CallEvent : byte
 {
-    /// <summary>This activation never received the task: its first activation's silo died. The task is lost.</summary>
-    Unknown = 0,
+    /// <summary>A thread (or process) of the node's local executor picked the call up.</summary>
+    Started = 1,
 
-    /// <summary>Waiting for a thread (or process) of the node's local executor.</summary>
-    Queued = 1,
+    /// <summary>Finished: <see cref="CallUpdate.Result"/> holds the process pool's <c>ResultItem</c>, encoded.</summary>
+    Done = 2,
 
-    /// <summary>Running on the node.</summary>
-    Running = 2,
-
-    /// <summary>Finished: <see cref="TaskPoll.Result"/> holds the outcome.</summary>
-    Done = 3,
-
-    /// <summary>The node lacks the task's assembly: upload it (see <see cref="TaskPoll.Missing"/>).</summary>
-    NeedsAssembly = 4,
+    /// <summary>The node lacks the call's assembly: upload it (see <see cref="CallUpdate.Missing"/>), then requeue the call.</summary>
+    NeedsAssembly = 3,
 }
 
-/// <summary>The answer to a poll.</summary>
-/// <param name="State">The task's state.</param>
-/// <param name="Result">When <see cref="RemoteTaskState.Done"/>: the process pool's <c>ResultItem</c>, encoded.</param>
-/// <param name="Missing">When <see cref="RemoteTaskState.NeedsAssembly"/>: what the node lacks and what it has.</param>
+/// <summary>One change of one call.</summary>
+/// <param name="Id">The call's id on its link.</param>
+/// <param name="Event">What happened.</param>
+/// <param name="Result">When <see cref="CallEvent.Done"/>: the encoded <c>ResultItem</c>, opaque here.</param>
+/// <param name="Missing">When <see cref="CallEvent.NeedsAssembly"/>: what the node lacks and what it has.</param>
 [GenerateSerializer, Immutable]
-internal sealed record TaskPoll([property: Id(0)] RemoteTaskState State, [property: Id(1)] byte[]? Result, [property: Id(2)] MissingAssembly? Missing)
-{
-    public static readonly TaskPoll Unknown = new(RemoteTaskState.Unknown, null, null);
-    public static readonly TaskPoll Queued = new(RemoteTaskState.Queued, null, null);
-    public static readonly TaskPoll Running = new(RemoteTaskState.Running, null, null);
-}
+internal sealed record CallUpdate([property: Id(0)] long Id, [property: Id(1)] CallEvent Event, [property: Id(2)] byte[]? Result, [property: Id(3)] MissingAssembly? Missing);
+
+/// <summary>The answer to a Submit or a Poll: every update the link has not acknowledged, numbered, and who answered.</summary>
+/// <param name="Node">The node whose session answered.</param>
+/// <param name="Session">The session's random id: another id than before means the node lost the session (and its calls).</param>
+/// <param name="Seq">The sequence number of the last update in <paramref name="Updates"/> (updates are numbered 1, 2, ... per session); the link acknowledges it with its next request.</param>
+/// <param name="Updates">The updates after the request's acknowledgement, oldest first; an update may come twice (in two answers), never out of order within one.</param>
+[GenerateSerializer, Immutable]
+internal sealed record UpdateBatch([property: Id(0)] NodeInfo Node, [property: Id(1)] long Session, [property: Id(2)] long Seq, [property: Id(3)] CallUpdate[] Updates);
 
 /// <summary>An assembly a node could not find, and the assemblies it can load by itself.</summary>
 /// <param name="AssemblyName">The full name of the task's assembly.</param>

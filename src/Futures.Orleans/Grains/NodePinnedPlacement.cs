@@ -5,24 +5,24 @@ using Orleans.Runtime.Placement;
 
 namespace Futures.Orleans.Grains;
 
-/// <summary>Places a task grain on the node its key names: <c>{silo}/{task id}</c>, the silo as <c>SiloAddress.ToParsableString()</c>.</summary>
+/// <summary>Places a node grain on the node its key names: <c>{silo}/{link id}</c>, the silo as <c>SiloAddress.ToParsableString()</c>.</summary>
 /// <remarks>
-/// The executor picks the node (the least loaded with its own tasks) and names it in the key, so
-/// that the grain's place is a function of its id. That matters after a membership change: when the
-/// grain directory loses the entry of a live activation, the next call activates the grain again
-/// <em>on the same node</em>, where the task lives on in <c>WorkerNode</c>; only a node that is gone
-/// yields an activation elsewhere, which finds no task: the task was lost. A key naming a silo that
-/// is not (or no longer) a compatible node is placed on a random compatible one.
+/// The executor picks the node and names it in the key, so that the grain's place is a function of
+/// its id. That matters after a membership change: when the grain directory loses the entry of a live
+/// activation, the next call activates the grain again <em>on the same node</em>, where the link's
+/// session lives on in <c>WorkerNode</c>; only a node that is gone yields an activation elsewhere,
+/// whose answers name another node: the link's calls were lost. A key naming a silo that is not (or
+/// no longer) a compatible node is placed on a random compatible one.
 /// </remarks>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
 internal sealed class NodePinnedPlacement : PlacementStrategy
 {
     public static readonly NodePinnedPlacement Instance = new();
 
-    /// <summary>The key of a task grain on <paramref name="silo"/>.</summary>
-    public static string Key(string silo, Guid task) => $"{silo}/{task:N}";
+    /// <summary>The key of a link's grain on <paramref name="silo"/>.</summary>
+    public static string Key(string silo, Guid link) => $"{silo}/{link:N}";
 
-    /// <summary>The silo part of a task grain's key.</summary>
+    /// <summary>The silo part of a node grain's key.</summary>
     public static string SiloOf(string key) => key[..Math.Max(0, key.LastIndexOf('/'))];
 }
 

@@ -3,23 +3,31 @@ using Futures.Orleans.Grains;
 
 namespace Futures.Orleans.Worker;
 
-/// <summary>One task on a worker node: the local future that runs it, and signals for the task grain's polls.</summary>
+/// <summary>One call on a worker node: the local future that runs it, and the signals that report it to its session.</summary>
 /// <remarks>
-/// Both signals complete on executor threads and continue asynchronously, so the grain's awaits
-/// resume on the grain's own scheduler and never run there inline.
+/// <see cref="MarkStarted"/> and <see cref="Finish"/> run on the node's executor threads and post
+/// the call's updates to its <see cref="NodeSession"/> at once; the signals continue asynchronously,
+/// so that nothing waiting on them runs inline on an executor thread.
 /// </remarks>
-internal sealed class NodeTask
+internal sealed class NodeTask(NodeSession session, CallEnvelope call, TimeSpan? timeout, string executorName)
 {
-    public NodeTask(TaskSubmission request) => Request = request;
-
     /// <summary>The call, as sent.</summary>
-    public TaskSubmission Request { get; }
+    public CallEnvelope Call { get; } = call;
+
+    /// <summary>How long the call may run once started; null for no limit.</summary>
+    public TimeSpan? Timeout { get; } = timeout;
+
+    /// <summary>The submitting executor's name, for the activity's tags.</summary>
+    public string ExecutorName { get; } = executorName;
+
+    /// <summary>Counts down when the call finishes, for the Submit that brought it; null for a requeued call.</summary>
+    public BatchCountdown? Batch { get; init; }
 
     /// <summary>Completes when a thread (or process) of the node's executor picks the call up.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes with the outcome: a Done poll (the encoded ResultItem) or a NeedsAssembly poll.</summary>
-    public TaskCompletionSource<TaskPoll> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes with the outcome: a <see cref="CallEvent.Done"/> or <see cref="CallEvent.NeedsAssembly"/> update.</summary>
+    public TaskCompletionSource<CallUpdate> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The local future; set once submitted, by <see cref="SetFuture"/>.</summary>
     public Future? Future => Volatile.Read(ref _future);
@@ -32,15 +40,20 @@ internal sealed class NodeTask
     /// <summary>Set by <see cref="Cancel"/> (1), so that a call submitted after it (an isolated call, resolved first) is cancelled too.</summary>
     private int _cancelled;
 
-    /// <summary>When a client last asked about the task (Stopwatch ticks); a task nobody asks about for long is abandoned.</summary>
-    public long LastSeen { get; private set; } = Stopwatch.GetTimestamp();
+    /// <summary>The call has started: tells its session (once).</summary>
+    public void MarkStarted()
+    {
+        if (Started.TrySetResult()) session.Post(new CallUpdate(Call.Id, CallEvent.Started, null, null));
+    }
 
-    /// <summary>Marks the task as still wanted.</summary>
-    public void Touch() => LastSeen = Stopwatch.GetTimestamp();
-
-    /// <summary>The state a poll reports now.</summary>
-    public TaskPoll Snapshot() =>
-        Done.Task.IsCompletedSuccessfully ? Done.Task.Result : Started.Task.IsCompleted ? TaskPoll.Running : TaskPoll.Queued;
+    /// <summary>The call has its outcome: tells its session (once; a later outcome, such as a result after a timeout, is dropped).</summary>
+    public void Finish(CallUpdate outcome)
+    {
+        Debug.Assert(outcome.Event != CallEvent.Started && outcome.Id == Call.Id);
+        if (!Done.TrySetResult(outcome)) return;
+        session.Post(outcome);
+        Batch?.Signal();
+    }
 
     /// <summary>Cancels the call if it has not started; a running one on a thread runs to its end (its outcome is dropped).</summary>
     /// <remarks>
@@ -58,5 +71,23 @@ internal sealed class NodeTask
     {
         Interlocked.Exchange(ref _future, future);
         if (Volatile.Read(ref _cancelled) == 1) future.Cancel();
+    }
+}
+
+/// <summary>Completes when every call of one Submit has finished, so that the Submit can answer with their results.</summary>
+internal sealed class BatchCountdown(int count)
+{
+    private int _left = count;
+
+    /// <summary>Completed on the executor thread of the last call: synchronous continuations are fine, since the Submit that waits resumes on its grain's scheduler anyway, and a hop through the .NET thread pool would only add latency.</summary>
+    private readonly TaskCompletionSource _done = new();
+
+    /// <summary>Completes when the last call has finished.</summary>
+    public Task Task => _done.Task;
+
+    /// <summary>One call has finished.</summary>
+    public void Signal()
+    {
+        if (Interlocked.Decrement(ref _left) == 0) _done.TrySetResult();
     }
 }

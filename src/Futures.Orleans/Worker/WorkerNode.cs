@@ -38,13 +38,13 @@ internal sealed class WorkerNode : IDisposable
 
     private NodeInfo? _info;
 
-    /// <summary>Tasks by grain key, e.g. <c>{"127.0.0.1:11111@1/3f2a...": task}</c>: here, not in the grain, so that any activation of the key on this node serves the task.</summary>
-    private readonly ConcurrentDictionary<string, NodeTask> _tasks = new(StringComparer.Ordinal);
+    /// <summary>Sessions by link key, e.g. <c>{"127.0.0.1:11111@1/3f2a...": session}</c>: here, not in the grain, so that any activation of the key on this node serves the link.</summary>
+    private readonly ConcurrentDictionary<string, NodeSession> _sessions = new(StringComparer.Ordinal);
 
-    /// <summary>Drops tasks that no client has asked about for <see cref="AbandonedAfter"/> (their client is gone).</summary>
+    /// <summary>Closes sessions that no client has asked about for <see cref="AbandonedAfter"/> (their client is gone).</summary>
     private readonly Timer _sweeper;
 
-    /// <summary>A task not polled for this long is cancelled and forgotten. Clients poll every couple of seconds.</summary>
+    /// <summary>A session not asked about for this long is closed and forgotten. Clients poll every couple of seconds while they have calls here.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
     public WorkerNode(IOptions<FuturesWorkerOptions> options, ILocalSiloDetails silo)
@@ -66,16 +66,14 @@ internal sealed class WorkerNode : IDisposable
         _sweeper = new Timer(static s => ((WorkerNode)s!).Sweep(), this, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Starts the task <paramref name="id"/> unless it exists already (Start is idempotent).</summary>
-    public void Start(string id, TaskSubmission request)
-    {
-        if (_tasks.ContainsKey(id)) return;
-        var task = new NodeTask(request);
-        if (_tasks.TryAdd(id, task)) Run(task);
-    }
+    /// <summary>The session of the link <paramref name="key"/>, made on first use.</summary>
+    public NodeSession Session(string key) => _sessions.TryGetValue(key, out NodeSession? session) ? session : _sessions.GetOrAdd(key, _ => new NodeSession(this));
 
-    /// <summary>The task <paramref name="id"/>, or null when this node never had it (or forgot it).</summary>
-    public NodeTask? Find(string id) => _tasks.TryGetValue(id, out NodeTask? task) ? task : null;
+    /// <summary>Ends the session of the link <paramref name="key"/>, cancelling its calls that have not started.</summary>
+    public void CloseSession(string key)
+    {
+        if (_sessions.TryRemove(key, out NodeSession? session)) session.Close();
+    }
 
     /// <summary>Adds an uploaded closure, and saves it for the child processes when tasks are isolated.</summary>
     public void AddUpload(AssemblyUpload upload)
@@ -84,26 +82,12 @@ internal sealed class WorkerNode : IDisposable
         if (Options.IsolateInProcesses) IsolatedCall.Save(upload.ModuleVersionId, upload.Names, upload.Images);
     }
 
-    /// <summary>Queues the task again once its code has been uploaded.</summary>
-    public void RetryAfterUpload(string id)
-    {
-        if (Find(id) is not { } old || !old.Done.Task.IsCompletedSuccessfully || old.Done.Task.Result.State != RemoteTaskState.NeedsAssembly) return;
-        var task = new NodeTask(old.Request);
-        if (_tasks.TryUpdate(id, task, old)) Run(task);
-    }
-
-    /// <summary>Forgets the task, cancelling it if it has not started.</summary>
-    public void Release(string id)
-    {
-        if (_tasks.TryRemove(id, out NodeTask? task)) task.Cancel();
-    }
-
     private void Sweep()
     {
         long limit = Stopwatch.GetTimestamp() - (long)(AbandonedAfter.TotalSeconds * Stopwatch.Frequency);
-        foreach (var (id, task) in _tasks)
+        foreach (var (key, session) in _sessions)
         {
-            if (task.LastSeen < limit) Release(id);
+            if (session.LastSeen < limit) CloseSession(key);
         }
     }
 
@@ -111,14 +95,14 @@ internal sealed class WorkerNode : IDisposable
 
     public TaskCodeResolver Code { get; }
 
-    /// <summary>This node, as task grains report it.</summary>
+    /// <summary>This node, as its sessions' answers name it.</summary>
     public NodeInfo Info => _info ??= new NodeInfo(_silo.SiloAddress.ToParsableString(), _silo.Name, Environment.ProcessId);
 
     /// <summary>Queues <paramref name="task"/> on the local executor, under its activity.</summary>
-    private void Run(NodeTask task)
+    public void Run(NodeTask task)
     {
         Activity? previous = Activity.Current;
-        task.Activity = StartActivity(task.Request);
+        task.Activity = StartActivity(task);
         try
         {
             if (_threads is not null) RunOnThread(task, _threads);
@@ -135,10 +119,10 @@ internal sealed class WorkerNode : IDisposable
 
     private void RunOnThread(NodeTask task, ThreadPoolExecutor threads)
     {
-        Future<TaskPoll> future = threads.Submit(static (node, t) => node.Execute(t), this, task);
+        Future<CallUpdate> future = threads.Submit(static (node, t) => node.Execute(t), this, task);
         task.SetFuture(future);
-        future.AddDoneCallback(f => task.Done.TrySetResult(f.Exception() is { } e ? Failed(e) : f.Result()));
-        if (task.Request.Timeout is { } timeout) _ = EnforceTimeoutAsync(task, timeout);
+        future.AddDoneCallback(f => task.Finish(f.Exception() is { } e ? Failed(task, e) : f.Result()));
+        if (task.Timeout is { } timeout) _ = EnforceTimeoutAsync(task, timeout);
     }
 
     /// <summary>Runs on a .NET thread-pool thread (loading code is no work for a grain turn): checks the code on the node, then queues the call on the process pool of its timeout.</summary>
@@ -149,23 +133,23 @@ internal sealed class WorkerNode : IDisposable
     /// </remarks>
     private void RunIsolated(NodeTask task)
     {
-        task.Started.TrySetResult();
+        task.MarkStarted();
         Activity.Current = task.Activity; // so that the process pool's own activity nests under the task's
         try
         {
-            if (CheckCode(CallItem.Decode(task.Request.Call)) is { } needsAssembly)
+            if (CheckCode(task, CallItem.Decode(task.Call.Call)) is { } needsAssembly)
             {
-                task.Done.TrySetResult(needsAssembly);
+                task.Finish(needsAssembly);
                 return;
             }
-            Future<byte[]> isolated = PoolFor(task.Request.Timeout).Submit(IsolatedCall.Run, task.Request.Call);
+            Future<byte[]> isolated = PoolFor(task.Timeout).Submit(IsolatedCall.Run, task.Call.Call);
             task.SetFuture(isolated);
-            isolated.AddDoneCallback(f => task.Done.TrySetResult(f.Exception() is { } e ? Failed(e) : new TaskPoll(RemoteTaskState.Done, f.Result(), null)));
+            isolated.AddDoneCallback(f => task.Finish(f.Exception() is { } e ? Failed(task, e) : new CallUpdate(task.Call.Id, CallEvent.Done, f.Result(), null)));
         }
         catch (Exception e)
         {
             // The node is shutting down (its pools refuse work), or the call is unreadable.
-            task.Done.TrySetResult(Failed(e));
+            task.Finish(Failed(task, e));
         }
         finally
         {
@@ -192,15 +176,15 @@ internal sealed class WorkerNode : IDisposable
     }
 
     /// <summary>Runs on an executor thread: resolves the code and runs the call, as a worker process would.</summary>
-    private TaskPoll Execute(NodeTask task)
+    private CallUpdate Execute(NodeTask task)
     {
-        task.Started.TrySetResult();
-        CallItem call = CallItem.Decode(task.Request.Call);
-        return CheckCode(call) ?? Done(WorkerLoop.Execute(call, Code.ResolveMethod, Code.ResolveType));
+        task.MarkStarted();
+        CallItem call = CallItem.Decode(task.Call.Call);
+        return CheckCode(task, call) ?? Done(task, WorkerLoop.Execute(call, Code.ResolveMethod, Code.ResolveType));
     }
 
-    /// <summary>A NeedsAssembly poll when the node has no build of the call's assembly; null when the call can go on.</summary>
-    private TaskPoll? CheckCode(CallItem call)
+    /// <summary>A NeedsAssembly update when the node has no build of the call's assembly; null when the call can go on.</summary>
+    private CallUpdate? CheckCode(NodeTask task, CallItem call)
     {
         try
         {
@@ -208,7 +192,7 @@ internal sealed class WorkerNode : IDisposable
         }
         catch (MissingTaskAssemblyException missing)
         {
-            return new TaskPoll(RemoteTaskState.NeedsAssembly, null,
+            return new CallUpdate(task.Call.Id, CallEvent.NeedsAssembly, null,
                 new MissingAssembly(missing.AssemblyName, missing.ModuleVersionId, NodeAssemblies.Names.ToArray()));
         }
         catch (Exception)
@@ -218,38 +202,38 @@ internal sealed class WorkerNode : IDisposable
         return null;
     }
 
-    private static TaskPoll Done(ResultItem result) => new(RemoteTaskState.Done, result.Encode(), null);
+    private static CallUpdate Done(NodeTask task, ResultItem result) => new(task.Call.Id, CallEvent.Done, result.Encode(), null);
 
-    private static TaskPoll Failed(Exception e) => Done(new ResultItem(0, ExceptionInfo.From(e), []));
+    private static CallUpdate Failed(NodeTask task, Exception e) => Done(task, new ResultItem(0, ExceptionInfo.From(e), []));
 
     /// <summary>Thread mode: fails the task with <see cref="TimeoutException"/> once it has run <paramref name="timeout"/>; its thread's call is abandoned.</summary>
     private static async Task EnforceTimeoutAsync(NodeTask task, TimeSpan timeout)
     {
         await Task.WhenAny(task.Started.Task, task.Done.Task).ConfigureAwait(false);
         if (await Task.WhenAny(task.Done.Task, Task.Delay(timeout)).ConfigureAwait(false) == task.Done.Task) return;
-        task.Done.TrySetResult(Failed(new TimeoutException($"The task ran longer than its timeout ({timeout}).")));
+        task.Finish(Failed(task, new TimeoutException($"The task ran longer than its timeout ({timeout}).")));
         task.Cancel();
     }
 
     /// <summary>Starts the task's node-side activity, parented on the submitter's W3C context; null (one branch) when nobody listens here.</summary>
-    private Activity? StartActivity(TaskSubmission request)
+    private Activity? StartActivity(NodeTask task)
     {
         if (!FuturesTracing.Source.HasListeners()) return null;
-        ActivityContext.TryParse(request.TraceParent, request.TraceState, isRemote: true, out ActivityContext parent);
+        ActivityContext.TryParse(task.Call.TraceParent, task.Call.TraceState, isRemote: true, out ActivityContext parent);
         Activity? activity = FuturesTracing.Source.StartActivity(FuturesTracing.TaskActivityName, ActivityKind.Consumer, parent);
         if (activity is null) return null;
         activity.SetTag("futures.executor.kind", ExecutorKind.Orleans);
-        activity.SetTag("futures.executor.name", request.ExecutorName);
+        activity.SetTag("futures.executor.name", task.ExecutorName);
         activity.SetTag("futures.node.name", _silo.Name);
         activity.SetTag("futures.node.pid", Environment.ProcessId);
-        if (activity.IsAllDataRequested) activity.SetTag("code.function.name", CallItem.Decode(request.Call).Method.DisplayName);
+        if (activity.IsAllDataRequested) activity.SetTag("code.function.name", CallItem.Decode(task.Call.Call).Method.DisplayName);
         return activity;
     }
 
     /// <summary>Ends the task's activity with its outcome: an error status when the call threw (or needs an upload, which runs it again under a new activity).</summary>
-    private static void StopActivity(Activity activity, TaskPoll outcome)
+    private static void StopActivity(Activity activity, CallUpdate outcome)
     {
-        if (outcome.State == RemoteTaskState.NeedsAssembly) activity.SetStatus(ActivityStatusCode.Error, "The node lacks the task's assembly; the client uploads it.");
+        if (outcome.Event == CallEvent.NeedsAssembly) activity.SetStatus(ActivityStatusCode.Error, "The node lacks the task's assembly; the client uploads it.");
         else if (outcome.Result is { } result && ResultItem.Decode(result).Exception is { } error)
         {
             activity.SetTag("exception.type", error.TypeName);
@@ -261,6 +245,7 @@ internal sealed class WorkerNode : IDisposable
     public void Dispose()
     {
         _sweeper.Dispose();
+        foreach (string key in _sessions.Keys) CloseSession(key);
         _threads?.Shutdown(wait: false, cancelFutures: true);
         ProcessPoolExecutor[] pools;
         lock (_pools)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Futures.Orleans.Testing;
+using Futures.Orleans.Worker;
 
 namespace Futures.Orleans.Tests.Nodes;
 

@@ -1,58 +1,65 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Futures.Orleans.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
-namespace Futures.Orleans.Testing;
+namespace Futures.Orleans.Tests.Nodes;
 
 /// <summary>
-/// A cluster of real worker node processes (<c>Futures.Orleans.Worker</c>) on loopback with free
-/// ports, and a client connected to it. Disposing kills every node and waits for it to exit.
-/// Shared by the tier-2 tests and the ClusterDemo sample.
+/// A cluster of real worker node processes (<c>futures-worker</c>, started by <see cref="WorkerNodeProcess"/>)
+/// on loopback with free ports, and a client connected to it. Disposing kills every node and waits
+/// for it to exit.
 /// </summary>
 public sealed class LocalWorkerCluster : IAsyncDisposable
 {
-    private readonly List<Node> _nodes = [];
+    private readonly List<WorkerNodeProcess> _nodes = [];
     private IHost? _clientHost;
 
-    private LocalWorkerCluster(string clusterId) => ClusterId = clusterId;
-
-    /// <summary>One worker node process.</summary>
-    public sealed record Node(string Name, Process Process, int SiloPort, int GatewayPort)
+    private LocalWorkerCluster(string clusterId, string? redis, int maxConcurrency, DevCertificateAuthority? tls)
     {
-        public int Pid => Process.Id;
-
-        /// <summary>Output lines of the node, for a failure message.</summary>
-        public List<string> Output { get; } = [];
+        ClusterId = clusterId;
+        Redis = redis;
+        Tls = tls;
+        _maxConcurrency = maxConcurrency;
     }
+
+    /// <summary>The CA of the nodes' mutual TLS, or null for none: each node gets a certificate of it, and so does the client.</summary>
+    public DevCertificateAuthority? Tls { get; }
+
+    private readonly int _maxConcurrency;
+
+    /// <summary>The Redis server holding the membership table (<c>--redis</c>), or null for development clustering (the first node holds it).</summary>
+    public string? Redis { get; }
 
     public string ClusterId { get; }
 
-    public IReadOnlyList<Node> Nodes => _nodes;
+    public IReadOnlyList<WorkerNodeProcess> Nodes => _nodes;
 
     public IClusterClient Client => _clientHost!.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>Starts <paramref name="count"/> nodes (the first is the primary, holding the membership table) and connects a client.</summary>
+    /// <summary>Starts <paramref name="count"/> nodes and connects a client. Without <paramref name="redis"/>, the first node is the primary, holding the membership table.</summary>
     /// <param name="count">How many nodes.</param>
     /// <param name="maxConcurrency">Each node's <c>--max-concurrency</c>.</param>
     /// <param name="timeout">How long each node may take to be ready, and the client to connect.</param>
     /// <param name="isolate">Whether the nodes run each task in a child process (<c>--isolate</c>).</param>
+    /// <param name="redis">The Redis server for the membership table (<c>--redis</c>); null for development clustering.</param>
+    /// <param name="tls">The CA of mutual TLS between nodes and client; null for none.</param>
     /// <param name="probeFolders">Each node's <c>--probe</c> folders.</param>
-    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, params string[] probeFolders)
+    public static async Task<LocalWorkerCluster> StartAsync(int count, int maxConcurrency, TimeSpan timeout, bool isolate = false, string? redis = null,
+        DevCertificateAuthority? tls = null, params string[] probeFolders)
     {
-        var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}");
+        var cluster = new LocalWorkerCluster($"futures-{Guid.NewGuid():N}", redis, maxConcurrency, tls);
         try
         {
-            string worker = FindWorkerDll();
-            Node primary = cluster.StartNode(worker, 0, null, maxConcurrency, isolate, probeFolders);
-            await WaitReadyAsync(primary, timeout);
-            Node[] others = Enumerable.Range(1, count - 1)
-                .Select(i => cluster.StartNode(worker, i, primary.SiloPort, maxConcurrency, isolate, probeFolders)).ToArray();
-            await Task.WhenAll(others.Select(n => WaitReadyAsync(n, timeout)));
-            await cluster.ConnectAsync(timeout);
+            List<string> extra = isolate ? ["--isolate"] : [];
+            foreach (string folder in probeFolders) extra.AddRange(["--probe", folder]);
+            WorkerNodeProcess first = await cluster.StartNodeAsync(timeout, extra);
+            cluster._primary = redis is null ? first.Silo : null;
+            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => cluster.StartNodeAsync(timeout, extra)));
+            cluster._clientHost = await cluster.ConnectClientAsync(tls?.ClientTls("client", tls), timeout);
             return cluster;
         }
         catch
@@ -62,84 +69,61 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
         }
     }
 
-    private Node StartNode(string workerDll, int index, int? primaryPort, int maxConcurrency, bool isolate, string[] probeFolders)
+    /// <summary>The primary's silo endpoint under development clustering (the first node); null with Redis.</summary>
+    private IPEndPoint? _primary;
+
+    /// <summary>How many nodes were started, for their names (<c>node0</c>, <c>node1</c>, ...).</summary>
+    private int _started = -1;
+
+    /// <summary>Starts one more node of the cluster, named <c>node{n}</c> in order of starting.</summary>
+    public async Task<WorkerNodeProcess> StartNodeAsync(TimeSpan timeout, IEnumerable<string>? extra = null)
     {
-        int siloPort = FreePort(), gatewayPort = FreePort();
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(workerDll);
-        foreach (string arg in new[]
-        {
-            "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", ClusterId,
-            "--name", $"node{index}", "--max-concurrency", $"{maxConcurrency}", "--fast-failure-detection",
-            "--parent-pid", $"{Environment.ProcessId}",
-        }) start.ArgumentList.Add(arg);
-        if (primaryPort is { } p)
-        {
-            start.ArgumentList.Add("--primary");
-            start.ArgumentList.Add($"127.0.0.1:{p}");
-        }
-        if (isolate) start.ArgumentList.Add("--isolate");
-        foreach (string folder in probeFolders)
-        {
-            start.ArgumentList.Add("--probe");
-            start.ArgumentList.Add(folder);
-        }
-        var node = new Node($"node{index}", Process.Start(start)!, siloPort, gatewayPort);
-        _nodes.Add(node);
+        string name = $"node{Interlocked.Increment(ref _started)}";
+        List<string> flags = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", ClusterId,
+            "--name", name, "--max-concurrency", $"{_maxConcurrency}", "--fast-failure-detection", .. extra ?? []];
+        if (Tls is not null) flags.AddRange(["--tls-certificate", Tls.IssuePfx(name), "--tls-client-ca", Tls.CaPem]);
+        if (Redis is not null) flags.AddRange(["--redis", Redis]);
+        else if (_primary is not null) flags.AddRange(["--primary", _primary.ToString()]);
+        WorkerNodeProcess node = await WorkerNodeProcess.StartAsync(flags, timeout);
+        lock (_nodes) _nodes.Add(node);
         return node;
     }
 
-    private static async Task WaitReadyAsync(Node node, TimeSpan timeout)
-    {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(object? _, DataReceivedEventArgs e)
-        {
-            if (e.Data is null) return;
-            lock (node.Output) node.Output.Add(e.Data);
-            if (e.Data.StartsWith("futures-worker ready", StringComparison.Ordinal)) ready.TrySetResult();
-        }
-        node.Process.OutputDataReceived += OnLine;
-        node.Process.ErrorDataReceived += OnLine;
-        node.Process.BeginOutputReadLine();
-        node.Process.BeginErrorReadLine();
-        Task exited = node.Process.WaitForExitAsync();
-        Task first = await Task.WhenAny(ready.Task, exited, Task.Delay(timeout));
-        if (first == ready.Task) return;
-        string output;
-        lock (node.Output) output = string.Join(Environment.NewLine, node.Output.TakeLast(30));
-        throw new InvalidOperationException(
-            $"Worker {node.Name} (pid {node.Pid}) {(first == exited ? $"exited with code {node.Process.ExitCode}" : "was not ready in time")}:{Environment.NewLine}{output}");
-    }
-
-    private async Task ConnectAsync(TimeSpan timeout)
+    /// <summary>Starts a client of the cluster (the caller disposes it), with <paramref name="tls"/> as its TLS settings or without TLS.</summary>
+    public async Task<IHost> ConnectClientAsync(NodeTls? tls, TimeSpan timeout)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(_nodes.Select(n => new IPEndPoint(IPAddress.Loopback, n.GatewayPort)).ToArray());
+            if (Redis is not null) client.UseRedisClustering(Redis);
+            else client.UseStaticClustering(_nodes.Select(n => n.Gateway).ToArray());
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = ClusterId;
                 o.ServiceId = "futures";
             });
+            if (tls is not null) client.UseTls(tls.Certificate, tls.Configure);
         });
-        _clientHost = builder.Build();
-        using var cts = new CancellationTokenSource(timeout);
-        await _clientHost.StartAsync(cts.Token);
+        IHost host = builder.Build();
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            await host.StartAsync(cts.Token);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>SIGKILLs the node (on Linux, <see cref="Process.Kill()"/> sends SIGKILL).</summary>
-    public static void Kill(Node node) => node.Process.Kill();
+    /// <summary>SIGKILLs the node.</summary>
+    public static void Kill(WorkerNodeProcess node) => node.Kill();
 
     /// <summary>Whether every node process has exited.</summary>
-    public bool AllExited => _nodes.All(n => n.Process.HasExited);
+    public bool AllExited => _nodes.All(n => n.HasExited);
 
     public async ValueTask DisposeAsync()
     {
@@ -156,37 +140,10 @@ public sealed class LocalWorkerCluster : IAsyncDisposable
             }
             _clientHost.Dispose();
         }
-        foreach (Node node in _nodes)
-        {
-            if (!node.Process.HasExited) node.Process.Kill(entireProcessTree: true);
-        }
-        foreach (Node node in _nodes)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await node.Process.WaitForExitAsync(cts.Token);
-        }
+        foreach (WorkerNodeProcess node in _nodes) await node.DisposeAsync();
     }
 
-    /// <summary>The worker tool's dll, built beside this assembly's configuration (it is a build dependency, not a reference).</summary>
-    public static string FindWorkerDll()
-    {
-        string baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string tfm = Path.GetFileName(baseDir);
-        string configuration = Path.GetFileName(Path.GetDirectoryName(baseDir)!);
-        for (DirectoryInfo? dir = new(baseDir); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "src", "Futures.Orleans.Worker", "bin", configuration, tfm, "Futures.Orleans.Worker.dll");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"Futures.Orleans.Worker.dll ({configuration}/{tfm}) not found above {baseDir}; build src/Futures.Orleans.Worker first.");
-    }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
-        : "dotnet";
-
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Futures.Orleans.Testing;
+using Futures.Orleans.Worker;
 
 namespace Futures.Orleans.Tests.Nodes;
 
@@ -38,7 +38,7 @@ public sealed class WorkerNodesTests : TestBase
             executor.Map(NodeTasks.Pi, [10, 1000], timeout: UnexpectedTimeout, chunkSize: 2).Last().Should().BeApproximately(Math.PI, 1e-2);
 
             // The whole cluster gone: a clear error, never a hang, and the executor is broken.
-            foreach (LocalWorkerCluster.Node node in cluster.Nodes) LocalWorkerCluster.Kill(node);
+            foreach (WorkerNodeProcess node in cluster.Nodes) LocalWorkerCluster.Kill(node);
             clock.Restart();
             Exception? unreachable = executor.Submit(NodeTasks.Pid, 0).Exception(UnexpectedTimeout + UnexpectedTimeout);
             Console.WriteLine($"unreachable cluster reported in {clock.ElapsedMilliseconds} ms: {unreachable?.Message}");
@@ -69,7 +69,7 @@ public sealed class WorkerNodesTests : TestBase
             // A task running on a node that is not the primary (the primary holds the membership
             // table), once the executor has heard that it runs (until then it counts as queued).
             var victims = cluster.Nodes.Skip(1).ToDictionary(n => n.Pid);
-            LocalWorkerCluster.Node? victim = null;
+            WorkerNodeProcess? victim = null;
             SpinWait.SpinUntil(() =>
             {
                 victim = Directory.GetFiles(folder).Select(Marker)
@@ -78,7 +78,7 @@ public sealed class WorkerNodesTests : TestBase
                 return victim is not null;
             }, UnexpectedTimeout).Should().BeTrue();
 
-            LocalWorkerCluster.Node killed = victim!;
+            WorkerNodeProcess killed = victim!;
             var clock = Stopwatch.StartNew();
             LocalWorkerCluster.Kill(killed);
             // Running there as far as the executor knows: these fail (or are retried); the others go on.
