@@ -50,7 +50,6 @@ internal sealed class CallShape
     /// <summary>Whether the function is async: the worker awaits the task it returns, and the result crosses as its awaited value.</summary>
     public bool IsAsync { get; }
 
-
     /// <summary>The shape of <paramref name="item"/>, a <see cref="CallWorkItem{TArgs, TResult}"/>.</summary>
     /// <exception cref="ArgumentException">The item was not made by Executor's Submit or Map.</exception>
     public static CallShape Of(WorkItem item)
@@ -73,7 +72,6 @@ internal sealed class CallShape
         Type element = args.GetGenericArguments()[0].GetElementType()!;
         return new CallShape(element.GetGenericArguments(), result, result!.GetElementType(), isChunk: true, isAsync);
     }
-
 
     /// <summary>Slot names for messages, by position: <c>arg1</c>, <c>arg2</c>, ...</summary>
     private static readonly string[] s_argumentNames = ["arg1", "arg2", "arg3", "arg4"];

@@ -8,9 +8,11 @@ namespace Futures.ProcessPool;
 /// <summary>A submitted call on its way through the pool: the work item, its method named for a worker, and its values already encoded.</summary>
 /// <remarks>
 /// Made on the submitting thread, so that encoding costs are paid there, a value that cannot cross
-/// is refused at Submit, and one whose encoding throws fails its own future before it is queued. Completed by the worker's reader
-/// thread (a result) or the manager thread (a failure), which also reports each outcome to the metrics and ends the call's activity just before the future
-/// completes (so that whoever waits on it sees them).
+/// is refused at Submit, and one whose encoding throws fails its own future before it is queued.
+/// Completed by the worker's reader thread (a result, or a result that cannot be decoded) or the
+/// manager thread (a break, a timeout, a lost worker), which also reports each outcome to the
+/// metrics and ends the call's activity just before the future completes (so that whoever waits on
+/// it sees them).
 /// </remarks>
 internal sealed class PendingCall
 {
@@ -59,7 +61,7 @@ internal sealed class PendingCall
     /// <summary>
     /// When the call began on its worker (Stopwatch ticks): when it became the oldest call its worker
     /// holds, refined by the worker's Started message where workers report starts; 0 before, or when
-    /// neither time histogram listens. Written under the manager's lock.
+    /// neither time histogram listens. Written under the dispatcher's lock.
     /// </summary>
     public long StartedTimestamp { get; private set; }
 
@@ -67,7 +69,11 @@ internal sealed class PendingCall
     /// <returns>The call, or null if encoding its values threw (user code in a converter): its future has failed with that exception.</returns>
     /// <exception cref="ArgumentException">The delegate captures variables or cannot be named for a worker, or a value cannot cross (the message names its type and place).</exception>
     /// <param name="item">The call.</param>
-    /// <param name="executor">The process pool whose metrics count a call that fails here, and whose trace the call joins; null for an executor that reports its own outcomes and carries its own trace context (Orleans): nothing is counted or captured.</param>
+    /// <param name="executor">
+    /// The process pool whose metrics count a call that fails here, and whose trace the call joins;
+    /// null for an executor that reports its own outcomes and carries its own trace context (Orleans):
+    /// nothing is counted or captured.
+    /// </param>
     /// <param name="blobs">Whether large values cross as blob frames (a worker pipe) rather than inside the JSON (a self-contained item).</param>
     public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null, bool blobs = false)
     {
@@ -149,8 +155,7 @@ internal sealed class PendingCall
         if (result.Exception is not null)
         {
             Exception rebuilt = RemoteExceptions.Rebuild(result, types);
-            Finish(executor, TaskOutcome.Exception, rebuilt);
-            Future.SetException(rebuilt);
+            Settle(executor, TaskOutcome.Exception, rebuilt, null);
             return;
         }
         object? value;
@@ -160,21 +165,38 @@ internal sealed class PendingCall
         }
         catch (Exception e)
         {
-            Finish(executor, TaskOutcome.Exception, e);
-            Future.SetException(e);
+            Settle(executor, TaskOutcome.Exception, e, null);
             return;
         }
-        Finish(executor, TaskOutcome.Result, null);
-        Item.SetResultFrom(value);
+        Settle(executor, TaskOutcome.Result, null, value);
     }
 
-    /// <summary>Fails a running call (its worker died, or the pool broke) with <paramref name="error"/>, counted as <paramref name="outcome"/>.</summary>
+    /// <summary>Fails a running call (its worker died or overran taskTimeout, or the pool broke) with <paramref name="error"/>, counted as <paramref name="outcome"/>.</summary>
     public void Fail(IObservableExecutor executor, string outcome, Exception error)
     {
         Debug.Assert(Future.State is FutureState.Running or FutureState.Finished, "Only a call handed to a worker is failed this way.");
-        if (Future.Done()) return; // completed already: a result that raced with the break
+        Settle(executor, outcome, error, null);
+    }
+
+    /// <summary>Reports the outcome, then completes the future with <paramref name="error"/>, or else with <paramref name="value"/>.</summary>
+    /// <remarks>
+    /// The pool completes each call once (the thread that takes it out of the dispatcher's state).
+    /// The one other completer is user code: SetResult and SetException are public, and a caller may
+    /// complete a submitted future itself; the pool's completion then throws, which is reported like
+    /// a done-callback failure, and the pool goes on (contract v2, as the thread pool does).
+    /// </remarks>
+    private void Settle(IObservableExecutor? executor, string outcome, Exception? error, object? value)
+    {
         Finish(executor, outcome, error);
-        Future.SetException(error);
+        try
+        {
+            if (error is not null) Future.SetException(error);
+            else Item.SetResultFrom(value);
+        }
+        catch (InvalidStateException e)
+        {
+            Future.ReportWorkItemFailed(e);
+        }
     }
 
     /// <summary>Reports the outcome (times, count, activity) just before the future completes.</summary>
