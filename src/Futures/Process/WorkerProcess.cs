@@ -157,33 +157,15 @@ internal sealed class WorkerProcess
             return;
         }
         if (_inputClosed) return;
-        var frames = new Frame[blobs.Count];
-        long total = payload.Length;
-        bool large = false;
-        for (int i = 0; i < frames.Length; i++)
+        var frames = new Frame[blobs.Count + 1];
+        for (int i = 0; i < blobs.Count; i++) frames[i] = Frame.ForBlob(blobs[i]);
+        frames[^1] = new Frame(MessageKind.Call, payload);
+        if (Frame.FitInOneWrite(frames, _inlineWriteLimit + Frame.HeaderSize) && Volatile.Read(ref _queuedWrites) == 0)
         {
-            frames[i] = Frame.ForBlob(blobs[i]);
-            total += Frame.HeaderSize + frames[i].Payload.Length;
-            large |= frames[i].Text is not null; // at least BlobList.MinChars: encoded by the writer thread
-        }
-        if (!large && total <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
-        {
-            var buffer = new byte[total + Frame.HeaderSize];
-            int at = 0;
-            foreach (Frame blob in frames) at += Copy(blob, buffer, at);
-            Copy(new Frame(MessageKind.Call, payload), buffer, at);
-            WriteNow(buffer);
+            WriteNow(Frame.Concat(frames)); // counted as one frame against _inlineWriteLimit
             return;
         }
-        foreach (Frame blob in frames) QueueFrame(blob);
-        QueueFrame(new Frame(MessageKind.Call, payload));
-
-        static int Copy(Frame frame, byte[] buffer, int at)
-        {
-            frame.Header().CopyTo(buffer, at);
-            frame.Payload.CopyTo(buffer, at + Frame.HeaderSize);
-            return Frame.HeaderSize + frame.Payload.Length;
-        }
+        foreach (Frame frame in frames) QueueFrame(frame);
     }
 
     private void WriteNow(byte[] bytes)
@@ -283,7 +265,8 @@ internal sealed class WorkerProcess
         List<object>? blobs = null; // the blob frames received since the last result, which belong to the next one
         try
         {
-            while (Frame.ReadFrom(_results) is { } frame)
+            var input = new PipeInput(_results); // results that came together: one read
+            while (Frame.ReadFrom(input) is { } frame)
             {
                 switch (frame.Kind)
                 {

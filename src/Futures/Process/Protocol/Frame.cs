@@ -61,6 +61,50 @@ internal readonly record struct Frame(MessageKind Kind, byte[] Payload)
         stream.Flush();
     }
 
+    /// <summary>Frames written together up to this many bytes are copied into one buffer and written with one <c>write</c>.</summary>
+    public const int BatchLimit = 64 * 1024;
+
+    /// <summary>Whether <paramref name="frames"/> (none of them text) fit in one batch of at most <paramref name="limit"/> bytes.</summary>
+    public static bool FitInOneWrite(ReadOnlySpan<Frame> frames, long limit)
+    {
+        long total = 0;
+        foreach (Frame frame in frames)
+        {
+            if (frame.Text is not null) return false; // encoded as it is written
+            total += HeaderSize + frame.Payload.Length;
+        }
+        return total <= limit;
+    }
+
+    /// <summary><paramref name="frames"/> (see <see cref="FitInOneWrite"/>) as one buffer, for one write: frames written together are read together.</summary>
+    public static byte[] Concat(ReadOnlySpan<Frame> frames)
+    {
+        int total = 0;
+        foreach (Frame frame in frames) total += HeaderSize + frame.Payload.Length;
+        var bytes = new byte[total];
+        int at = 0;
+        foreach (Frame frame in frames)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), frame.Payload.Length + 1);
+            bytes[at + 4] = (byte)frame.Kind;
+            frame.Payload.CopyTo(bytes, at + HeaderSize);
+            at += HeaderSize + frame.Payload.Length;
+        }
+        return bytes;
+    }
+
+    /// <summary>Writes <paramref name="frames"/> in order: in one write when they fit in a batch, else one by one (large payloads uncopied).</summary>
+    public static void WriteAll(Stream stream, ReadOnlySpan<Frame> frames)
+    {
+        if (frames.Length > 1 && FitInOneWrite(frames, BatchLimit))
+        {
+            stream.Write(Concat(frames));
+            stream.Flush();
+            return;
+        }
+        foreach (Frame frame in frames) frame.WriteTo(stream);
+    }
+
     /// <summary>The frame that carries <paramref name="blob"/> (a <c>byte[]</c> or a string, see <see cref="Codec.BlobList"/>).</summary>
     public static Frame ForBlob(object blob) =>
         blob is string text ? new Frame(MessageKind.TextBlob, []) { Text = text } : new Frame(MessageKind.Blob, (byte[])blob);

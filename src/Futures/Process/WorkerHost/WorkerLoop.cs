@@ -33,7 +33,17 @@ internal sealed class WorkerLoop
     /// <summary>Exit code after an initializer failure (the parent has been told why).</summary>
     public const int InitializerFailedExitCode = 3;
 
-    private readonly Stream _input;
+    /// <summary>The call pipe itself (its descriptor is watched for a hang-up).</summary>
+    private readonly Stream _pipe;
+
+    /// <summary>
+    /// How long the worker watches its call pipe before blocking in <c>read</c> (see <see cref="PipeInput"/>):
+    /// its next call, when there is one, usually comes well within it; an idle worker spends it once.
+    /// </summary>
+    private static readonly TimeSpan NextCallSpin = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>The call pipe, buffered: a call and the extra one queued behind it are read together.</summary>
+    private readonly PipeInput _input;
     private readonly Stream _output;
     private readonly Action? _onParentLost;
     /// <summary>Finds the methods the parent names (see <see cref="AssemblyResolver"/>); made once, in the constructor, which says why that is safe.</summary>
@@ -68,7 +78,8 @@ internal sealed class WorkerLoop
         var resolver = new AssemblyResolver();
         _resolveMethod = resolver.ResolveMethod;
         _resolveType = resolver.ResolveType;
-        _input = input;
+        _pipe = input;
+        _input = new PipeInput(input, NextCallSpin);
         _output = output;
         _onParentLost = onParentLost;
     }
@@ -76,7 +87,7 @@ internal sealed class WorkerLoop
     /// <summary>Serves calls until shutdown or end of input; returns the process exit code.</summary>
     public int Run()
     {
-        if (OperatingSystem.IsLinux() && _input is System.IO.Pipes.PipeStream pipe) return RunReadingDirectly(pipe);
+        if (OperatingSystem.IsLinux() && _pipe is System.IO.Pipes.PipeStream pipe) return RunReadingDirectly(pipe);
         var reader = new Thread(ReadFrames) { IsBackground = true, Name = "Futures worker reader" };
         reader.Start();
         foreach (Frame frame in _inbox.GetConsumingEnumerable())
@@ -182,14 +193,14 @@ internal sealed class WorkerLoop
     /// <summary>Held while a frame is written: the exit report (<see cref="ReportExit"/>) comes from whichever thread exits the process.</summary>
     private readonly object _writeLock = new();
 
-    /// <summary>Sends a call's outcome: its blobs, then the result that refers to them.</summary>
+    /// <summary>Sends a call's outcome: its blobs, then the result that refers to them; in one write when they are small.</summary>
     private void SendResult(ResultItem result)
     {
-        lock (_writeLock)
-        {
-            foreach (object blob in result.Blobs ?? []) Frame.ForBlob(blob).WriteTo(_output);
-            new Frame(MessageKind.Result, result.Encode()).WriteTo(_output);
-        }
+        IReadOnlyList<object> blobs = result.Blobs ?? [];
+        var frames = new Frame[blobs.Count + 1];
+        for (int i = 0; i < blobs.Count; i++) frames[i] = Frame.ForBlob(blobs[i]);
+        frames[^1] = new Frame(MessageKind.Result, result.Encode());
+        lock (_writeLock) Frame.WriteAll(_output, frames);
     }
 
     private void Send(MessageKind kind, byte[] payload)
