@@ -9,8 +9,8 @@ namespace Futures.Benchmarks;
 /// <summary>
 /// The managed cost of each stage of one tiny call (<c>Work.Identity(int)</c>), in this process,
 /// without pipes: what the parent and a worker compute per call besides waiting and waking. Time and
-/// bytes allocated per call. Uses only entry points the cluster uses too, so it builds against any
-/// checkout (<c>--before</c>).
+/// bytes allocated per call. Built against an older checkout (<c>--before</c>, FUTURES_BEFORE), the
+/// pipe's stages are the whole <c>CallItem</c> each call; here, a header id and a <c>CallBody</c>.
 /// </summary>
 /// <remarks>dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --process-quick stages</remarks>
 internal static class CallPathStages
@@ -34,17 +34,29 @@ internal static class CallPathStages
         var resolver = new AssemblyResolver();
         PendingCall call = PendingCall.Create(NewItem(), null, blobs: true)!;
         call.CallId = 1;
+#if FUTURES_BEFORE
         byte[] callBytes = call.Encode();
         CallItem decoded = CallItem.Decode(callBytes);
-        ResultItem result = WorkerLoop.Execute(decoded, resolver.ResolveMethod, resolver.ResolveType);
+        Func<byte[]> encodeForPipe = call.Encode;
+        Action decodeOnWorker = () => CallItem.Decode(callBytes);
+        Func<ResultItem> execute = () => WorkerLoop.Execute(decoded, resolver.ResolveMethod, resolver.ResolveType);
+#else
+        byte[] callBytes = call.EncodeForPipe().Payload;
+        CallItem decoded = CallItem.Decode(call.Encode());
+        var header = new ResolvedHeader(decoded.Header);
+        Func<byte[]> encodeForPipe = () => call.EncodeForPipe().Payload;
+        Action decodeOnWorker = () => CallBody.DecodeWithHeaderId(callBytes);
+        Func<ResultItem> execute = () => CallInvocation.Execute(header, CallBody.DecodeWithHeaderId(callBytes).Body, resolver.ResolveMethod, resolver.ResolveType);
+#endif
+        ResultItem result = execute();
         byte[] resultBytes = result.Encode();
 
         Measure("Submit's WorkItem (Executor.Submit, captured)", n, () => NewItem());
         Measure("PendingCall.Create (checks + encodes the args)", n, () => PendingCall.Create(NewItem(), null, blobs: true));
         Measure("  of which ValueCodec.Encode(one int)", n, () => ValueCodec.Encode([7], [typeof(int)], new BlobList(), ["arg1"]));
-        Measure("CallItem envelope encode (call.Encode)", n, () => call.Encode());
-        Measure("worker: CallItem.Decode", n, () => CallItem.Decode(callBytes));
-        Measure("worker: execute (resolve, decode, invoke, encode)", n, () => WorkerLoop.Execute(decoded, resolver.ResolveMethod, resolver.ResolveType));
+        Measure($"pipe envelope encode ({callBytes.Length} B)", n, () => encodeForPipe());
+        Measure("worker: envelope decode", n, decodeOnWorker);
+        Measure("worker: execute (resolve, decode, invoke, encode)", n, () => execute());
         Measure("  of which ValueCodec.Decode(one int)", n, () => ValueCodec.Decode(decoded.Payload, [typeof(int)], new BlobList()));
         Measure("worker: ResultItem.Encode", n, () => result.Encode());
         Measure("parent: ResultItem.Decode", n, () => ResultItem.Decode(resultBytes));

@@ -183,7 +183,8 @@ internal sealed partial class CallDispatcher
         }
         worker.Calls.Enqueue(call);
         worker.TasksAssigned++;
-        worker.Process.SendCall(call.Blobs?.Items, call.Encode());
+        (MessageKind kind, byte[] payload) = call.EncodeForPipe();
+        worker.Process.SendCall(call.Header, call.Blobs?.Items, kind, payload);
     }
 
     /// <summary>

@@ -30,7 +30,11 @@ internal sealed class CallShape
         ResultType = resultType;
         ResultTypeName = wireResultType is null ? "" : MethodRef.TypeName(wireResultType);
         IsChunk = isChunk;
+        IsCollectible = argumentTypes.Any(t => t.IsCollectible) || resultType?.IsCollectible == true;
     }
+
+    /// <summary>Whether a declared type lives in a collectible assembly: nothing may keep this shape's header for good (see <see cref="CallHeaders"/>).</summary>
+    public bool IsCollectible { get; }
 
     /// <summary>The declared argument types (of one element, for a chunk), e.g. <c>[Int32, String]</c>.</summary>
     public Type[] ArgumentTypes { get; }

@@ -16,8 +16,9 @@ namespace Futures.ProcessPool;
 /// </remarks>
 internal sealed class PendingCall
 {
-    private PendingCall(WorkItem item, CallShape shape, DescribedMethod method, byte[] payload, BlobList? blobs, CallTrace? trace)
+    private PendingCall(WorkItem item, CallShape shape, DescribedMethod method, byte[] payload, BlobList? blobs, CallTrace? trace, SentHeader? header)
     {
+        Header = header;
         Item = item;
         Shape = shape;
         Method = method.Method;
@@ -55,6 +56,9 @@ internal sealed class PendingCall
     /// <summary>The submitter's trace context and the call's activity; null unless the Futures ActivitySource had listeners at Submit.</summary>
     public CallTrace? Trace { get; }
 
+    /// <summary>The header a worker pipe sends once per worker, then names by id; null for a call that travels whole (the cluster's, or one of a collectible assembly).</summary>
+    public SentHeader? Header { get; }
+
     /// <summary>The id given when the call is sent; 0 before.</summary>
     public long CallId { get; set; }
 
@@ -91,7 +95,8 @@ internal sealed class PendingCall
             item.Future.SetException(e);
             return null;
         }
-        return new PendingCall(item, shape, method, payload, blobList is { Count: > 0 } ? blobList : null, executor is null ? null : CallTrace.Capture())
+        return new PendingCall(item, shape, method, payload, blobList is { Count: > 0 } ? blobList : null, executor is null ? null : CallTrace.Capture(),
+            blobs ? CallHeaders.For(method, shape) : null)
         {
             UsesBlobs = blobs,
         };
@@ -136,7 +141,16 @@ internal sealed class PendingCall
         if (FuturesMetrics.QueueTime.Enabled || FuturesMetrics.RunTime.Enabled) StartedTimestamp = timestamp;
     }
 
-    /// <summary>The call as a frame payload, under id <see cref="CallId"/>, with the trace context the worker parents its activity on.</summary>
+    /// <summary>
+    /// The call as a worker pipe sends it, under id <see cref="CallId"/>: a <see cref="MessageKind.CallById"/>
+    /// payload naming <see cref="Header"/>, or where there is none, the whole item (<see cref="MessageKind.Call"/>).
+    /// </summary>
+    public (MessageKind Kind, byte[] Payload) EncodeForPipe() =>
+        Header is { } header
+            ? (MessageKind.CallById, new CallBody(CallId, Count, UsesBlobs, Trace?.TraceParent ?? "", Trace?.TraceState ?? "", Payload).EncodeWithHeaderId(header.Id))
+            : (MessageKind.Call, Encode());
+
+    /// <summary>The call as a self-contained item, under id <see cref="CallId"/>, with the trace context the worker parents its activity on.</summary>
     public byte[] Encode() =>
         new CallItem(CallId, Method, Shape.ArgumentTypeNames, Shape.ResultTypeName, Shape.IsChunk, Payload,
             Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs,

@@ -56,6 +56,9 @@ internal sealed class WorkerProcess
     /// <summary>Frames in <see cref="_outbox"/> not yet written; while any, later frames queue behind them.</summary>
     private int _queuedWrites;
 
+    /// <summary>The ids of the call headers this worker has been sent (it resolves each once). Used by the sending thread.</summary>
+    private readonly HashSet<int> _headersSent = new();
+
     /// <summary>Set by <see cref="SendShutdown"/>: nothing more is sent. Written by the sending thread.</summary>
     private bool _inputClosed;
 
@@ -145,24 +148,32 @@ internal sealed class WorkerProcess
     }
 
     /// <summary>
-    /// Sends a call's blobs (see <see cref="Codec.BlobList"/>) as frames, then the call: together in one
-    /// write when they are small (counted as one frame against <see cref="_inlineWriteLimit"/>), else
-    /// through the writer thread, uncopied.
+    /// Sends a call: its header first if this worker has not had it, its blobs (see <see cref="Codec.BlobList"/>)
+    /// as frames, then the call; together in one write when they are small (counted as one frame against
+    /// <see cref="_inlineWriteLimit"/>), else through the writer thread, uncopied.
     /// </summary>
-    public void SendCall(IReadOnlyList<object>? blobs, byte[] payload)
+    /// <param name="header">The call's header, sent once per worker; null for a call that travels whole.</param>
+    /// <param name="blobs">The call's blobs, or null.</param>
+    /// <param name="kind"><see cref="MessageKind.CallById"/> (with a header) or <see cref="MessageKind.Call"/>.</param>
+    /// <param name="payload">The call.</param>
+    public void SendCall(SentHeader? header, IReadOnlyList<object>? blobs, MessageKind kind, byte[] payload)
     {
-        if (blobs is null)
+        if (_inputClosed) return;
+        bool newHeader = header is not null && _headersSent.Add(header.Id);
+        int blobCount = blobs?.Count ?? 0;
+        if (!newHeader && blobCount == 0)
         {
-            Send(MessageKind.Call, payload);
+            Send(kind, payload);
             return;
         }
-        if (_inputClosed) return;
-        var frames = new Frame[blobs.Count + 1];
-        for (int i = 0; i < blobs.Count; i++) frames[i] = Frame.ForBlob(blobs[i]);
-        frames[^1] = new Frame(MessageKind.Call, payload);
+        var frames = new Frame[(newHeader ? 1 : 0) + blobCount + 1];
+        int at = 0;
+        if (newHeader) frames[at++] = new Frame(MessageKind.Header, header!.Payload);
+        for (int i = 0; i < blobCount; i++) frames[at++] = Frame.ForBlob(blobs![i]);
+        frames[at] = new Frame(kind, payload);
         if (Frame.FitInOneWrite(frames, _inlineWriteLimit + Frame.HeaderSize) && Volatile.Read(ref _queuedWrites) == 0)
         {
-            WriteNow(Frame.Concat(frames)); // counted as one frame against _inlineWriteLimit
+            WriteNow(Frame.Concat(frames));
             return;
         }
         foreach (Frame frame in frames) QueueFrame(frame);

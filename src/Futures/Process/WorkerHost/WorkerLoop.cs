@@ -55,6 +55,9 @@ internal sealed class WorkerLoop
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
 
+    /// <summary>The call headers the parent sent, by id, each resolved at its first call, e.g. <c>{1: Work.Identity(Int32) → Int32}</c>.</summary>
+    private readonly Dictionary<int, ResolvedHeader> _headers = new();
+
     /// <summary>The blob frames received since the last call, which belong to the next one, e.g. <c>[byte[10 MB]]</c>.</summary>
     private readonly List<object> _blobs = new();
 
@@ -133,14 +136,18 @@ internal sealed class WorkerLoop
             case MessageKind.Blob or MessageKind.TextBlob:
                 _blobs.Add(frame.Blob);
                 return null;
+            case MessageKind.Header:
+                (int id, CallHeader header) = CallHeader.DecodeWithId(frame.Payload);
+                _headers[id] = new ResolvedHeader(header);
+                return null;
             case MessageKind.Call:
                 CallItem call = CallItem.Decode(frame.Payload);
-                if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
-                _inCall = true;
-                ResultItem result = CallInvocation.Execute(call, _resolveMethod, _resolveType, _blobs);
-                _blobs.Clear();
-                _inCall = false;
-                SendResult(result);
+                RunCall(new ResolvedHeader(call.Header), call.Body);
+                return null;
+            case MessageKind.CallById:
+                (int headerId, CallBody body) = CallBody.DecodeWithHeaderId(frame.Payload);
+                if (!_headers.TryGetValue(headerId, out ResolvedHeader? known)) throw new InvalidDataException($"Call {body.CallId} names header {headerId}, which never came.");
+                RunCall(known, body);
                 return null;
             case MessageKind.Shutdown:
                 _shutdownReceived = true;
@@ -148,6 +155,17 @@ internal sealed class WorkerLoop
             default:
                 throw new InvalidDataException($"Unexpected message {frame.Kind} from the parent.");
         }
+    }
+
+    /// <summary>Runs one call and sends its result (announcing it first where the parent wants starts reported).</summary>
+    private void RunCall(ResolvedHeader header, CallBody call)
+    {
+        if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
+        _inCall = true;
+        ResultItem result = CallInvocation.Execute(header, call, _resolveMethod, _resolveType, _blobs);
+        _blobs.Clear();
+        _inCall = false;
+        SendResult(result);
     }
 
     /// <summary>
