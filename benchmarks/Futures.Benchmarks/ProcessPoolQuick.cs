@@ -38,6 +38,13 @@ internal static class ProcessPoolQuick
             CallPathStages.Run(args.Length > 1 ? int.Parse(args[1]) : 200_000);
             return;
         }
+        if (args.Length > 0 && args[0] == "echo")
+        {
+            using var echoPool = new ProcessPoolExecutor(maxWorkers: 2);
+            Future.Wait([echoPool.Submit(Work.Nap, 50), echoPool.Submit(Work.Nap, 50)]);
+            TenMegabyteEcho(echoPool, args.Length > 1 ? int.Parse(args[1]) : 20);
+            return;
+        }
         if (args.Length > 0 && args[0] == "tiny")
         {
             Tiny(int.Parse(args[1]));
@@ -67,9 +74,15 @@ internal static class ProcessPoolQuick
             long sum = 0;
             foreach (int x in pool.Map(Work.Identity, Enumerable.Range(0, MapItems), chunkSize: 1000)) sum += x;
         });
+        TenMegabyteEcho(pool, 10);
+    }
+
+    /// <summary>A 10 MB byte[] to a worker and back, counted as 10 MB per round trip (issue 12's "one way").</summary>
+    private static void TenMegabyteEcho(ProcessPoolExecutor pool, int rounds)
+    {
         byte[] ten = new byte[10 * 1024 * 1024];
         Random.Shared.NextBytes(ten);
-        Rate("10 MB byte[] echo", 10, 10, "MB/s one way", () =>
+        Rate("10 MB byte[] echo", rounds, 10, "MB/s one way", () =>
         {
             byte[] back = pool.Submit(Work.Echo, ten).Result();
             if (back.Length != ten.Length || back[12345] != ten[12345]) throw new InvalidOperationException("echo changed the bytes");

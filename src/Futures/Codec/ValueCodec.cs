@@ -213,7 +213,7 @@ internal static class ValueCodec
     {
         long total = 0;
         if (blobs is null) return 0;
-        foreach (object blob in blobs.Items) total += blob is byte[] bytes ? bytes.Length : ((string)blob).Length * 3L;
+        foreach (object blob in blobs.Items) total += blob switch { byte[] bytes => bytes.Length, string text => text.Length * 3L, _ => 0 };
         return total;
     }
 

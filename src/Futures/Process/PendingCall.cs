@@ -83,14 +83,16 @@ internal sealed class PendingCall
     {
         DescribedMethod method = DelegateDescriptor.Describe(item.Function, "fn");
         CallShape shape = CallShape.Of(item);
-        BlobList? blobList = blobs ? new BlobList() : null;
+        BlobList? blobList = blobs ? new BlobList(snapshots: true) : null;
         byte[] payload;
         try
         {
             payload = shape.EncodeValues(item, item.Function.Target, method.TargetType, blobList);
         }
-        catch (Exception e) when (e is not ArgumentException)
+        catch (Exception e)
         {
+            blobList?.Release(); // nothing of this call will be sent
+            if (e is ArgumentException) throw;
             if (executor is not null) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
             item.Future.SetException(e);
             return null;
@@ -122,6 +124,7 @@ internal sealed class PendingCall
     {
         // From here the call counts as running: Cancel() returns false.
         if (Future.SetRunningOrNotifyCancel()) return true;
+        Blobs?.Release();
         FuturesMetrics.RecordCompleted(executor, TaskOutcome.Cancelled);
         return false;
     }
@@ -129,6 +132,7 @@ internal sealed class PendingCall
     /// <summary>Cancels a call that never left the queue (Shutdown with cancelFutures).</summary>
     public void Cancel(IObservableExecutor executor)
     {
+        Blobs?.Release();
         if (Future.Cancel()) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Cancelled);
     }
 
@@ -201,6 +205,9 @@ internal sealed class PendingCall
     /// </remarks>
     private void Settle(IObservableExecutor? executor, string outcome, Exception? error, object? value)
     {
+        // Done: no frame of this call will be written again (an answered call's blobs were all read
+        // before it ran; a failed call's worker is dead or killed), so its pooled buffers go back.
+        Blobs?.Release();
         Finish(executor, outcome, error);
         try
         {

@@ -84,7 +84,7 @@ internal sealed class WorkerProcess
         _owner = owner;
         _inbox = inbox;
         int capacity = OperatingSystem.IsLinux()
-            ? Native.fcntl((int)_calls.SafePipeHandle.DangerousGetHandle(), Native.F_GETPIPE_SZ, 0)
+            ? Math.Min(64 * 1024, Native.fcntl((int)_calls.SafePipeHandle.DangerousGetHandle(), Native.F_GETPIPE_SZ, 0))
             : 4096; // the smallest buffer we expect anywhere; the worker's reader thread drains it there
         _inlineWriteLimit = Math.Max(0, capacity / 4 - Frame.HeaderSize);
         Index = index;
@@ -320,8 +320,14 @@ internal sealed class WorkerProcess
     {
         try
         {
+            bool grown = false;
             foreach (Frame frame in _outbox.GetConsumingEnumerable())
             {
+                if (!grown && (frame.Text?.Length ?? frame.Length) >= Native.LargeFrame)
+                {
+                    grown = true;
+                    Native.GrowPipe(_calls.SafePipeHandle);
+                }
                 frame.WriteTo(_calls);
                 Interlocked.Decrement(ref _queuedWrites);
             }

@@ -218,8 +218,19 @@ internal sealed class WorkerLoop
         var frames = new Frame[blobs.Count + 1];
         for (int i = 0; i < blobs.Count; i++) frames[i] = Frame.ForBlob(blobs[i]);
         frames[^1] = new Frame(MessageKind.Result, result.Encode());
-        lock (_writeLock) Frame.WriteAll(_output, frames);
+        lock (_writeLock)
+        {
+            if (!_outputGrown && _output is System.IO.Pipes.PipeStream pipe && frames.Any(f => (f.Text?.Length ?? f.Length) >= Native.LargeFrame))
+            {
+                _outputGrown = true;
+                Native.GrowPipe(pipe.SafePipeHandle);
+            }
+            Frame.WriteAll(_output, frames);
+        }
     }
+
+    /// <summary>Whether the result pipe was grown for a large frame (see <see cref="Native.GrowPipe"/>). Under <see cref="_writeLock"/>.</summary>
+    private bool _outputGrown;
 
     private void Send(MessageKind kind, byte[] payload)
     {
