@@ -11,6 +11,11 @@ internal static class MemoryMeasurements
 {
     public static void Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "process")
+        {
+            ProcessPoolAllocations(args.Length > 1 ? int.Parse(args[1]) : 50_000);
+            return;
+        }
         int tasks = args.Length > 0 ? int.Parse(args[0]) : 10_000_000;
         BoundedPeakWorkingSet(tasks);
         UnboundedBytesPerQueuedTask(1_000_000);
@@ -54,6 +59,27 @@ internal static class MemoryMeasurements
             foreach (var f in futures) f.Result();
             return (after - before) / (double)n;
         }
+    }
+
+    /// <summary>
+    /// Bytes a process pool allocates per tiny call (<c>Work.Identity(int)</c>, one worker, one call at
+    /// a time): on the submitting thread (Submit, which also sends the call, and Result), in the whole
+    /// parent (the reader thread's decoding and completion too), and in the worker.
+    /// </summary>
+    /// <remarks>dotnet run -c Release --project benchmarks/Futures.Benchmarks -- --memory process [calls=50000]</remarks>
+    private static void ProcessPoolAllocations(int calls)
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        for (int i = 0; i < calls; i++) pool.Submit(Work.Identity, i).Result(); // warm up (and tier up) both sides
+        long worker0 = pool.Submit(Work.AllocatedBytes).Result();
+        long thread0 = GC.GetAllocatedBytesForCurrentThread();
+        long parent0 = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < calls; i++) pool.Submit(Work.Identity, i).Result();
+        long thread = GC.GetAllocatedBytesForCurrentThread() - thread0;
+        long parent = GC.GetTotalAllocatedBytes(precise: true) - parent0;
+        long worker = pool.Submit(Work.AllocatedBytes).Result() - worker0;
+        Console.WriteLine($"process pool, bytes allocated per tiny call: submitting thread {thread / (double)calls:F0}, " +
+            $"whole parent {parent / (double)calls:F0}, worker {worker / (double)calls:F0}");
     }
 
     private static void BoundedPeakWorkingSet(int tasks)

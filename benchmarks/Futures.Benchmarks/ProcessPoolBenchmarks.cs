@@ -76,6 +76,9 @@ public static class Work
 
     public static byte[] Echo(byte[] data) => data;
 
+    /// <summary>What this process has allocated so far (a worker's, for the memory measurements).</summary>
+    public static long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: true);
+
     /// <summary>The tutorial's process example: pi from the Basel series, sum of 1/k² = π²/6.</summary>
     public static double BaselPi(int n)
     {

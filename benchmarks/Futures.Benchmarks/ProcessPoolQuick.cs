@@ -28,6 +28,23 @@ internal static class ProcessPoolQuick
             Console.WriteLine($"Describe: {Stopwatch.GetElapsedTime(t).TotalMilliseconds / 1e3 * 1e3:F0} ns/call, {(GC.GetAllocatedBytesForCurrentThread() - bytes) / 1_000_000} B/call");
             return;
         }
+        if (args.Length > 0 && args[0] == "trip")
+        {
+            Trip(args.Length > 1 ? int.Parse(args[1]) : 3);
+            return;
+        }
+        if (args.Length > 0 && args[0] == "stages")
+        {
+            CallPathStages.Run(args.Length > 1 ? int.Parse(args[1]) : 200_000);
+            return;
+        }
+        if (args.Length > 0 && args[0] == "echo")
+        {
+            using var echoPool = new ProcessPoolExecutor(maxWorkers: 2);
+            Future.Wait([echoPool.Submit(Work.Nap, 50), echoPool.Submit(Work.Nap, 50)]);
+            TenMegabyteEcho(echoPool, args.Length > 1 ? int.Parse(args[1]) : 20);
+            return;
+        }
         if (args.Length > 0 && args[0] == "tiny")
         {
             Tiny(int.Parse(args[1]));
@@ -57,13 +74,43 @@ internal static class ProcessPoolQuick
             long sum = 0;
             foreach (int x in pool.Map(Work.Identity, Enumerable.Range(0, MapItems), chunkSize: 1000)) sum += x;
         });
+        TenMegabyteEcho(pool, 10);
+    }
+
+    /// <summary>A 10 MB byte[] to a worker and back, counted as 10 MB per round trip (issue 12's "one way").</summary>
+    private static void TenMegabyteEcho(ProcessPoolExecutor pool, int rounds)
+    {
         byte[] ten = new byte[10 * 1024 * 1024];
         Random.Shared.NextBytes(ten);
-        Rate("10 MB byte[] echo", 10, 10, "MB/s one way", () =>
+        Rate("10 MB byte[] echo", rounds, 10, "MB/s one way", () =>
         {
             byte[] back = pool.Submit(Work.Echo, ten).Result();
             if (back.Length != ten.Length || back[12345] != ten[12345]) throw new InvalidOperationException("echo changed the bytes");
         });
+    }
+
+    /// <summary>
+    /// Where a round trip's time goes: the pipe floor; a round trip whose caller busy-polls
+    /// <see cref="Future.Done"/> (no wake-up of the caller: the pool's own part); and one through
+    /// <see cref="Future{T}.Result"/> (the caller blocks and is woken). One worker, p50 / p90.
+    /// </summary>
+    private static void Trip(int rounds)
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        pool.Submit(Work.Identity, 1).Result();
+        using var pipe = new PipePingPong();
+        for (int k = 0; k < rounds; k++)
+        {
+            double[] floor = Percentiles(20_000, pipe.RoundTrip);
+            double[] polled = Percentiles(20_000, () =>
+            {
+                Future<int> f = pool.Submit(Work.Identity, 1);
+                while (!f.Done()) { } // measuring the pool without the caller's wake-up
+            });
+            double[] blocked = Percentiles(20_000, () => pool.Submit(Work.Identity, 1).Result());
+            Console.WriteLine($"pipe floor p50 {floor[0]:F1} µs;  round trip, caller polling: p50 {polled[0]:F1} / p90 {polled[1]:F1} µs;  " +
+                $"through Result(): p50 {blocked[0]:F1} / p90 {blocked[1]:F1} µs  (load {File.ReadAllText("/proc/loadavg")[..14]})");
+        }
     }
 
     /// <summary>Only tiny tasks, for a profiler: <paramref name="tasks"/> tasks, then the CPU time of this process and its workers.</summary>

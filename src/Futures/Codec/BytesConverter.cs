@@ -10,9 +10,9 @@ namespace Futures.Codec;
 /// </summary>
 /// <remarks>
 /// System.Text.Json writes a <c>byte[]</c> as a plain base64 string and ignores its identity, and
-/// base64 costs a third more bytes and two passes: a 10 MB array is one raw frame instead. A blob
-/// is a copy taken now, so a change the caller makes to its array after Submit is not seen, as
-/// with any other serialized value.
+/// base64 costs a third more bytes and two passes: a 10 MB array is one raw frame instead. At
+/// Submit a blob is a copy taken now, so a change the caller makes to its array after Submit is not
+/// seen, as with any other serialized value (see <see cref="BlobList"/>).
 /// </remarks>
 internal sealed class BytesConverter : JsonConverter<byte[]>
 {
@@ -20,7 +20,7 @@ internal sealed class BytesConverter : JsonConverter<byte[]>
     public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options)
     {
         if (!References.WriteStart(writer, value)) return;
-        RawBytes.Write(writer, value);
+        RawBytes.Write(writer, value, whole: value);
         writer.WriteEndObject();
     }
 

@@ -12,10 +12,14 @@ internal static class RawBytes
     private const string BlobProperty = "$blob";
     private const string Base64Property = "$base64";
 
-    /// <summary>Writes <paramref name="bytes"/> as the next property of the current object; a blob is a copy taken now.</summary>
-    public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Writes <paramref name="bytes"/> as the next property of the current object. A blob is a copy
+    /// taken now where the list takes snapshots (a Submit's), else <paramref name="whole"/> itself
+    /// when the bytes are a whole <c>byte[]</c> (see <see cref="BlobList.AddBytes"/>).
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes, byte[]? whole = null)
     {
-        if (CodecSession.Current.Blobs is { } blobs && bytes.Length >= BlobList.MinBytes) writer.WriteNumber(BlobProperty, blobs.Add(bytes.ToArray()));
+        if (CodecSession.Current.Blobs is { } blobs && bytes.Length >= BlobList.MinBytes) writer.WriteNumber(BlobProperty, blobs.AddBytes(bytes, whole));
         else writer.WriteBase64String(Base64Property, bytes);
     }
 

@@ -77,17 +77,51 @@ internal static class ValueCodec
     public static byte[] Encode(object?[] values, Type[] types, BlobList? blobs, string[] slots)
     {
         int blobsBefore = blobs?.Count ?? 0;
-        return DeepGraphs.Run(() =>
+        try
         {
-            blobs?.Truncate(blobsBefore); // a retry on a larger stack starts again
+            return EncodeHere(values, types, blobs, slots); // no closure on the path every call takes
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return EncodeDeep(values, types, blobs, slots, blobsBefore);
+        }
+    }
+
+    /// <summary>A graph nested too deeply for this thread's stack: <see cref="DeepGraphs"/> starts the encode again, on a large stack if need be.</summary>
+    private static byte[] EncodeDeep(object?[] values, Type[] types, BlobList? blobs, string[] slots, int blobsBefore) =>
+        DeepGraphs.Run(() =>
+        {
+            blobs?.Truncate(blobsBefore); // each attempt starts again
             return EncodeHere(values, types, blobs, slots);
         }, string.Join(", ", slots));
+
+    /// <summary>
+    /// This thread's JSON writer and its buffer, kept between encodes (most calls write a few bytes, and
+    /// making both cost more than writing them); null while an encode on this thread uses them, so that
+    /// a nested encode (user code in a converter) makes its own.
+    /// </summary>
+    [ThreadStatic] private static EncodeBuffers? t_buffers;
+
+    /// <summary>A buffer that grew past this is dropped after use rather than kept for the thread's life.</summary>
+    private const int KeptBufferBytes = 64 * 1024;
+
+    private sealed class EncodeBuffers
+    {
+        public readonly ArrayBufferWriter<byte> Bytes = new(256);
+
+        public readonly Utf8JsonWriter Writer;
+
+        public EncodeBuffers() => Writer = new Utf8JsonWriter(Bytes, s_writerOptions);
     }
 
     private static byte[] EncodeHere(object?[] values, Type[] types, BlobList? blobs, string[] slots)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        EncodeBuffers buffers = t_buffers ?? new EncodeBuffers();
+        t_buffers = null; // taken: a nested encode makes its own
+        buffers.Bytes.ResetWrittenCount();
+        buffers.Writer.Reset(buffers.Bytes);
+        Utf8JsonWriter writer = buffers.Writer;
+        byte[] json;
         using (CodecSession.BeginWrite(blobs, writer))
         {
             writer.WriteStartArray();
@@ -104,8 +138,13 @@ internal static class ValueCodec
                 }
             }
             writer.WriteEndArray();
+            writer.Flush();
+            json = buffers.Bytes.WrittenSpan.ToArray();
         }
-        return buffer.WrittenSpan.ToArray();
+        // Given back only after a complete encode: one that threw leaves the writer mid-document (Reset
+        // would clear that too, but a new pair costs little on a path that already threw).
+        if (buffers.Bytes.Capacity <= KeptBufferBytes) t_buffers = buffers;
+        return json;
     }
 
     /// <summary>Decodes what <see cref="Encode"/> wrote, by the same declared types.</summary>
@@ -114,7 +153,20 @@ internal static class ValueCodec
     /// <param name="blobs">The blobs that came with it, or null.</param>
     /// <param name="typeResolver">How this side loads types named in the JSON; null for the default load context.</param>
     /// <exception cref="JsonException">The JSON is not what <see cref="Encode"/> writes for these types, or names a type this side will not build.</exception>
-    public static object?[] Decode(ReadOnlyMemory<byte> json, Type[] types, BlobList? blobs, CodecTypeResolver? typeResolver = null) =>
+    public static object?[] Decode(ReadOnlyMemory<byte> json, Type[] types, BlobList? blobs, CodecTypeResolver? typeResolver = null)
+    {
+        try
+        {
+            return DecodeHere(json.Span, types, blobs, typeResolver); // no closure on the path every call takes
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return DecodeDeep(json, types, blobs, typeResolver);
+        }
+    }
+
+    /// <summary>A graph nested too deeply for this thread's stack: <see cref="DeepGraphs"/> starts the decode again, on a large stack if need be.</summary>
+    private static object?[] DecodeDeep(ReadOnlyMemory<byte> json, Type[] types, BlobList? blobs, CodecTypeResolver? typeResolver) =>
         DeepGraphs.Run(() => DecodeHere(json.Span, types, blobs, typeResolver), "A value received");
 
     private static object?[] DecodeHere(ReadOnlySpan<byte> json, Type[] types, BlobList? blobs, CodecTypeResolver? typeResolver)
@@ -161,7 +213,7 @@ internal static class ValueCodec
     {
         long total = 0;
         if (blobs is null) return 0;
-        foreach (object blob in blobs.Items) total += blob is byte[] bytes ? bytes.Length : ((string)blob).Length * 3L;
+        foreach (object blob in blobs.Items) total += blob switch { byte[] bytes => bytes.Length, string text => text.Length * 3L, _ => 0 };
         return total;
     }
 

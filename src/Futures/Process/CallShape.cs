@@ -30,7 +30,11 @@ internal sealed class CallShape
         ResultType = resultType;
         ResultTypeName = wireResultType is null ? "" : MethodRef.TypeName(wireResultType);
         IsChunk = isChunk;
+        IsCollectible = argumentTypes.Any(t => t.IsCollectible) || resultType?.IsCollectible == true;
     }
+
+    /// <summary>Whether a declared type lives in a collectible assembly: nothing may keep this shape's header for good (see <see cref="CallHeaders"/>).</summary>
+    public bool IsCollectible { get; }
 
     /// <summary>The declared argument types (of one element, for a chunk), e.g. <c>[Int32, String]</c>.</summary>
     public Type[] ArgumentTypes { get; }
@@ -49,7 +53,6 @@ internal sealed class CallShape
 
     /// <summary>Whether the function is async: the worker awaits the task it returns, and the result crosses as its awaited value.</summary>
     public bool IsAsync { get; }
-
 
     /// <summary>The shape of <paramref name="item"/>, a <see cref="CallWorkItem{TArgs, TResult}"/>.</summary>
     /// <exception cref="ArgumentException">The item was not made by Executor's Submit or Map.</exception>
@@ -74,9 +77,17 @@ internal sealed class CallShape
         return new CallShape(element.GetGenericArguments(), result, result!.GetElementType(), isChunk: true, isAsync);
     }
 
-
     /// <summary>Slot names for messages, by position: <c>arg1</c>, <c>arg2</c>, ...</summary>
     private static readonly string[] s_argumentNames = ["arg1", "arg2", "arg3", "arg4"];
+
+    /// <summary>The slot names of one call's arguments, made once (a benign race may make them twice).</summary>
+    private string[]? _argumentSlots;
+
+    /// <summary>The declared type of a single call's result, as the codec takes it, made once.</summary>
+    private Type[]? _resultTypes;
+
+    private static string[] SlotNames(int count) =>
+        Enumerable.Range(0, count).Select(i => i < s_argumentNames.Length ? s_argumentNames[i] : $"arg{i + 1}").ToArray();
 
     /// <summary>How many calls <paramref name="item"/> is: 1, or the items of a Map chunk.</summary>
     public int CountOf(WorkItem item) => IsChunk ? ((Array)item.GetArguments()[0]!).Length : 1;
@@ -93,6 +104,11 @@ internal sealed class CallShape
     /// <param name="blobs">Where large values go as blobs (a worker pipe); null: all in the JSON.</param>
     public byte[] EncodeValues(WorkItem item, object? target, Type? targetType, BlobList? blobs)
     {
+        if (!IsChunk && targetType is null)
+        {
+            // The common call: the arguments array as it is, with the shape's own types and names.
+            return ValueCodec.Encode(item.GetArguments(), ArgumentTypes, blobs, _argumentSlots ??= SlotNames(ArgumentTypes.Length));
+        }
         var values = new List<object?>();
         var types = new List<Type>();
         var slots = new List<string>();
@@ -137,7 +153,7 @@ internal sealed class CallShape
     {
         if (ResultType is null) return null;
         BlobList? blobs = result.Blobs is { } received ? new BlobList(received) : null;
-        if (!IsChunk) return ValueCodec.Decode(result.ResultJson, [ResultType], blobs, types)[0];
+        if (!IsChunk) return ValueCodec.Decode(result.ResultJson, _resultTypes ??= [ResultType], blobs, types)[0];
         Type element = ResultType.GetElementType()!;
         object?[] values = ValueCodec.Decode(result.ResultJson, Enumerable.Repeat(element, count).ToArray(), blobs, types);
         var array = Array.CreateInstanceFromArrayType(ResultType, count); // the future's own array type: it exists

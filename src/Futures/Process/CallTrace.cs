@@ -10,11 +10,13 @@ namespace Futures.ProcessPool;
 /// </summary>
 /// <remarks>
 /// Within a process the thread pool needs no capture (the ExecutionContext carries
-/// <see cref="Activity.Current"/>); a call that crosses to a worker is started by the manager
-/// thread's dispatch (or a reader's), so the submitter's context is captured here, as W3C <c>traceparent</c> and
-/// <c>tracestate</c> text (the activity's <see cref="Activity.Id"/>, cached by the activity).
-/// Used by the submitting thread (capture), then by dispatch under the manager's lock (start) and by
-/// the thread that completes the call (stop): one at a time, ordered by that lock.
+/// <see cref="Activity.Current"/>); a call that crosses to a worker is handed out by the
+/// <see cref="CallDispatcher"/> on whichever thread gets there (Submit's, a worker's reader thread,
+/// the manager's), whose <see cref="Activity.Current"/> is not the submitter's, so the submitter's
+/// context is captured here, as W3C <c>traceparent</c> and <c>tracestate</c> text (the activity's
+/// <see cref="Activity.Id"/>, cached by the activity). Used by the submitting thread (capture), then
+/// by the dispatcher under its lock (start) and by the thread that completes the call (stop): one
+/// at a time, ordered by that lock.
 /// </remarks>
 internal sealed class CallTrace
 {

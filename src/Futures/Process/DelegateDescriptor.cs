@@ -59,7 +59,10 @@ internal static class DelegateDescriptor
                 crossingTarget = method.IsStatic ? method.GetParameters()[0].ParameterType : method.DeclaringType;
             }
         }
-        var described = new DescribedMethod(MethodRef.Of(method), crossingTarget);
+        var described = new DescribedMethod(MethodRef.Of(method), crossingTarget)
+        {
+            IsCollectible = method.IsCollectible || targetType?.IsCollectible == true,
+        };
         // Not for a collectible assembly: the cache would keep it loaded.
         if (!method.Module.Assembly.IsCollectible && targetType?.Assembly.IsCollectible != true) s_described.TryAdd((method, targetType), described);
         return described;
@@ -93,4 +96,8 @@ internal static class DelegateDescriptor
 /// lambda that captures nothing). Else the type by which the target crosses: the method's declaring
 /// type, or for a static method closed over its first argument, that parameter's type.
 /// </param>
-internal sealed record DescribedMethod(MethodRef Method, Type? TargetType);
+internal sealed record DescribedMethod(MethodRef Method, Type? TargetType)
+{
+    /// <summary>Whether the method or its target's type lives in a collectible assembly: nothing may keep it for good (see <see cref="CallHeaders"/>).</summary>
+    public bool IsCollectible { get; init; }
+}

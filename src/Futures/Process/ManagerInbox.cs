@@ -6,7 +6,7 @@ namespace Futures.ProcessPool;
 /// <summary>What wakes the manager thread.</summary>
 internal enum ManagerEventKind
 {
-    /// <summary>Something changed in the executor (a submit, a shutdown, a forced termination): look again.</summary>
+    /// <summary>Something changed in the pool (a worker to start, a deadline, a shutdown, a forced termination): look again.</summary>
     Wakeup,
 
     /// <summary>A worker sent <see cref="ManagerEvent.Frame"/>.</summary>
@@ -20,14 +20,16 @@ internal enum ManagerEventKind
 internal readonly record struct ManagerEvent(ManagerEventKind Kind, WorkerProcess? Worker = null, Frame Frame = default);
 
 /// <summary>
-/// The manager thread's single queue: worker reader threads, process-exit handlers and the executor
-/// post here, and the manager takes one event at a time (CPython's manager waits on the result
-/// queue's reader, the process sentinels and a wakeup pipe at once; this is that, as a queue).
+/// The manager thread's single queue: worker reader threads (an initializer failure, a protocol
+/// error), process-exit handlers, and the dispatcher and Shutdown (wakeups) post here, and the
+/// manager takes one event at a time (CPython's manager waits on the result queue's reader, the
+/// process sentinels and a wakeup pipe at once; this is that, as a queue). Results do not come
+/// here: the reader threads hand them to the dispatcher.
 /// </summary>
-/// <remarks>The lock is a leaf: it is taken for a few instructions, under no other lock's dependency, and nothing is called under it.</remarks>
+/// <remarks>The lock is a leaf: it is taken for a few instructions, also under the dispatcher's lock, and nothing is called under it.</remarks>
 internal sealed class ManagerInbox
 {
-    /// <summary>Events in arrival order, e.g. <c>[Message(w1, Result #7), Exited(w2), Wakeup]</c>. Guarded by <see cref="_lock"/>.</summary>
+    /// <summary>Events in arrival order, e.g. <c>[Message(w1, InitFailed), Exited(w2), Wakeup]</c>. Guarded by <see cref="_lock"/>.</summary>
     private readonly Queue<ManagerEvent> _events = new();
 
     /// <summary>Whether a <see cref="ManagerEventKind.Wakeup"/> is queued already (wakeups coalesce). Guarded by <see cref="_lock"/>.</summary>

@@ -33,6 +33,9 @@ internal static class Native
     /// <summary><c>fcntl</c> command: a pipe's capacity in bytes.</summary>
     public const int F_GETPIPE_SZ = 1032;
 
+    /// <summary><c>fcntl</c> command: set a pipe's capacity (rounded up to a power of two pages; at most <c>/proc/sys/fs/pipe-max-size</c> unprivileged).</summary>
+    public const int F_SETPIPE_SZ = 1031;
+
     /// <summary>One <c>struct pollfd</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -50,4 +53,20 @@ internal static class Native
 
     [DllImport("libc", SetLastError = true)]
     public static extern int fcntl(int fd, int command, int arg);
+
+    /// <summary>A frame this large (or a text of this many chars) grows the pipe it goes through (<see cref="GrowPipe"/>).</summary>
+    public const int LargeFrame = 256 * 1024;
+
+    /// <summary>
+    /// Grows a pipe to 1 MB (Linux's default <c>pipe-max-size</c>) for large frames: with the default
+    /// 64 KB, writer and reader take turns (and the pipe's lock) every 64 KB, 160 times per 10 MB;
+    /// measured, a 10 MB echo went from 284-392 to 575-676 MB/s. Only pipes that carry a large frame
+    /// grow (callers grow each pipe once): a pipe's capacity counts against the user's pipe quota
+    /// (<c>pipe-user-pages-soft</c>, 64 MB), past which every new pipe of the user gets one page.
+    /// A failure (a lower limit, the quota) leaves the pipe as it is.
+    /// </summary>
+    public static void GrowPipe(SafeHandle pipe)
+    {
+        if (OperatingSystem.IsLinux()) fcntl((int)pipe.DangerousGetHandle(), F_SETPIPE_SZ, 1024 * 1024);
+    }
 }

@@ -8,14 +8,17 @@ namespace Futures.ProcessPool;
 /// <summary>A submitted call on its way through the pool: the work item, its method named for a worker, and its values already encoded.</summary>
 /// <remarks>
 /// Made on the submitting thread, so that encoding costs are paid there, a value that cannot cross
-/// is refused at Submit, and one whose encoding throws fails its own future before it is queued. Completed by the worker's reader
-/// thread (a result) or the manager thread (a failure), which also reports each outcome to the metrics and ends the call's activity just before the future
-/// completes (so that whoever waits on it sees them).
+/// is refused at Submit, and one whose encoding throws fails its own future before it is queued.
+/// Completed by the worker's reader thread (a result, or a result that cannot be decoded) or the
+/// manager thread (a break, a timeout, a lost worker), which also reports each outcome to the
+/// metrics and ends the call's activity just before the future completes (so that whoever waits on
+/// it sees them).
 /// </remarks>
 internal sealed class PendingCall
 {
-    private PendingCall(WorkItem item, CallShape shape, DescribedMethod method, byte[] payload, BlobList? blobs, CallTrace? trace)
+    private PendingCall(WorkItem item, CallShape shape, DescribedMethod method, byte[] payload, BlobList? blobs, CallTrace? trace, SentHeader? header)
     {
+        Header = header;
         Item = item;
         Shape = shape;
         Method = method.Method;
@@ -53,13 +56,16 @@ internal sealed class PendingCall
     /// <summary>The submitter's trace context and the call's activity; null unless the Futures ActivitySource had listeners at Submit.</summary>
     public CallTrace? Trace { get; }
 
+    /// <summary>The header a worker pipe sends once per worker, then names by id; null for a call that travels whole (the cluster's, or one of a collectible assembly).</summary>
+    public SentHeader? Header { get; }
+
     /// <summary>The id given when the call is sent; 0 before.</summary>
     public long CallId { get; set; }
 
     /// <summary>
     /// When the call began on its worker (Stopwatch ticks): when it became the oldest call its worker
     /// holds, refined by the worker's Started message where workers report starts; 0 before, or when
-    /// neither time histogram listens. Written under the manager's lock.
+    /// neither time histogram listens. Written under the dispatcher's lock.
     /// </summary>
     public long StartedTimestamp { get; private set; }
 
@@ -67,25 +73,32 @@ internal sealed class PendingCall
     /// <returns>The call, or null if encoding its values threw (user code in a converter): its future has failed with that exception.</returns>
     /// <exception cref="ArgumentException">The delegate captures variables or cannot be named for a worker, or a value cannot cross (the message names its type and place).</exception>
     /// <param name="item">The call.</param>
-    /// <param name="executor">The process pool whose metrics count a call that fails here, and whose trace the call joins; null for an executor that reports its own outcomes and carries its own trace context (Orleans): nothing is counted or captured.</param>
+    /// <param name="executor">
+    /// The process pool whose metrics count a call that fails here, and whose trace the call joins;
+    /// null for an executor that reports its own outcomes and carries its own trace context (Orleans):
+    /// nothing is counted or captured.
+    /// </param>
     /// <param name="blobs">Whether large values cross as blob frames (a worker pipe) rather than inside the JSON (a self-contained item).</param>
     public static PendingCall? Create(WorkItem item, IObservableExecutor? executor = null, bool blobs = false)
     {
         DescribedMethod method = DelegateDescriptor.Describe(item.Function, "fn");
         CallShape shape = CallShape.Of(item);
-        BlobList? blobList = blobs ? new BlobList() : null;
+        BlobList? blobList = blobs ? new BlobList(snapshots: true) : null;
         byte[] payload;
         try
         {
             payload = shape.EncodeValues(item, item.Function.Target, method.TargetType, blobList);
         }
-        catch (Exception e) when (e is not ArgumentException)
+        catch (Exception e)
         {
+            blobList?.Release(); // nothing of this call will be sent
+            if (e is ArgumentException) throw;
             if (executor is not null) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Exception);
             item.Future.SetException(e);
             return null;
         }
-        return new PendingCall(item, shape, method, payload, blobList is { Count: > 0 } ? blobList : null, executor is null ? null : CallTrace.Capture())
+        return new PendingCall(item, shape, method, payload, blobList is { Count: > 0 } ? blobList : null, executor is null ? null : CallTrace.Capture(),
+            blobs ? CallHeaders.For(method, shape) : null)
         {
             UsesBlobs = blobs,
         };
@@ -111,6 +124,7 @@ internal sealed class PendingCall
     {
         // From here the call counts as running: Cancel() returns false.
         if (Future.SetRunningOrNotifyCancel()) return true;
+        Blobs?.Release();
         FuturesMetrics.RecordCompleted(executor, TaskOutcome.Cancelled);
         return false;
     }
@@ -118,6 +132,7 @@ internal sealed class PendingCall
     /// <summary>Cancels a call that never left the queue (Shutdown with cancelFutures).</summary>
     public void Cancel(IObservableExecutor executor)
     {
+        Blobs?.Release();
         if (Future.Cancel()) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Cancelled);
     }
 
@@ -130,7 +145,16 @@ internal sealed class PendingCall
         if (FuturesMetrics.QueueTime.Enabled || FuturesMetrics.RunTime.Enabled) StartedTimestamp = timestamp;
     }
 
-    /// <summary>The call as a frame payload, under id <see cref="CallId"/>, with the trace context the worker parents its activity on.</summary>
+    /// <summary>
+    /// The call as a worker pipe sends it, under id <see cref="CallId"/>: a <see cref="MessageKind.CallById"/>
+    /// payload naming <see cref="Header"/>, or where there is none, the whole item (<see cref="MessageKind.Call"/>).
+    /// </summary>
+    public (MessageKind Kind, byte[] Payload) EncodeForPipe() =>
+        Header is { } header
+            ? (MessageKind.CallById, new CallBody(CallId, Count, UsesBlobs, Trace?.TraceParent ?? "", Trace?.TraceState ?? "", Payload).EncodeWithHeaderId(header.Id))
+            : (MessageKind.Call, Encode());
+
+    /// <summary>The call as a self-contained item, under id <see cref="CallId"/>, with the trace context the worker parents its activity on.</summary>
     public byte[] Encode() =>
         new CallItem(CallId, Method, Shape.ArgumentTypeNames, Shape.ResultTypeName, Shape.IsChunk, Payload,
             Trace?.TraceParent ?? "", Trace?.TraceState ?? "", UsesBlobs,
@@ -149,8 +173,7 @@ internal sealed class PendingCall
         if (result.Exception is not null)
         {
             Exception rebuilt = RemoteExceptions.Rebuild(result, types);
-            Finish(executor, TaskOutcome.Exception, rebuilt);
-            Future.SetException(rebuilt);
+            Settle(executor, TaskOutcome.Exception, rebuilt, null);
             return;
         }
         object? value;
@@ -160,21 +183,41 @@ internal sealed class PendingCall
         }
         catch (Exception e)
         {
-            Finish(executor, TaskOutcome.Exception, e);
-            Future.SetException(e);
+            Settle(executor, TaskOutcome.Exception, e, null);
             return;
         }
-        Finish(executor, TaskOutcome.Result, null);
-        Item.SetResultFrom(value);
+        Settle(executor, TaskOutcome.Result, null, value);
     }
 
-    /// <summary>Fails a running call (its worker died, or the pool broke) with <paramref name="error"/>, counted as <paramref name="outcome"/>.</summary>
+    /// <summary>Fails a running call (its worker died or overran taskTimeout, or the pool broke) with <paramref name="error"/>, counted as <paramref name="outcome"/>.</summary>
     public void Fail(IObservableExecutor executor, string outcome, Exception error)
     {
         Debug.Assert(Future.State is FutureState.Running or FutureState.Finished, "Only a call handed to a worker is failed this way.");
-        if (Future.Done()) return; // completed already: a result that raced with the break
+        Settle(executor, outcome, error, null);
+    }
+
+    /// <summary>Reports the outcome, then completes the future with <paramref name="error"/>, or else with <paramref name="value"/>.</summary>
+    /// <remarks>
+    /// The pool completes each call once (the thread that takes it out of the dispatcher's state).
+    /// The one other completer is user code: SetResult and SetException are public, and a caller may
+    /// complete a submitted future itself; the pool's completion then throws, which is reported like
+    /// a done-callback failure, and the pool goes on (contract v2, as the thread pool does).
+    /// </remarks>
+    private void Settle(IObservableExecutor? executor, string outcome, Exception? error, object? value)
+    {
+        // Done: no frame of this call will be written again (an answered call's blobs were all read
+        // before it ran; a failed call's worker is dead or killed), so its pooled buffers go back.
+        Blobs?.Release();
         Finish(executor, outcome, error);
-        Future.SetException(error);
+        try
+        {
+            if (error is not null) Future.SetException(error);
+            else Item.SetResultFrom(value);
+        }
+        catch (InvalidStateException e)
+        {
+            Future.ReportWorkItemFailed(e);
+        }
     }
 
     /// <summary>Reports the outcome (times, count, activity) just before the future completes.</summary>

@@ -7,63 +7,86 @@ using Futures.ProcessPool.Protocol;
 namespace Futures;
 
 /*
-Data flow (CPython's process.py, redrawn for one pipe pair per worker):
+Data flow (CPython's process.py, redrawn for one pipe pair per worker): one box per file of Process/.
+A call walks down the left column and its result comes back up; the manager works beside it.
 
-|========================== In-process ===========================|==== Out-of-process ====|
+  +--------------------------------+
+  | ProcessPoolExecutor.cs         |  Submit() Map() Shutdown() TerminateWorkers() KillWorkers(),
+  +--------------------------------+  gauges, ToString
+          | WorkItem
+          v
+  +--------------------------------+
+  | PendingCall.cs                 |  checks the delegate, encodes the values (Codec/); a value
+  +--------------------------------+  whose encoding throws fails its future here
+          | PendingCall, its queue slot taken
+          v
+  +--------------------------------+  NextManagerStep, AddWorker,     +--------------------------+
+  | CallDispatcher.cs (+ .Workers, | <------------------------------ | ExecutorManagerThread.cs |
+  |  .Exits): ONE lock over        |  HandleExit, CheckTaskTimeouts,  |  starts workers; exits,  |
+  |  _pending   waiting (Pending)  |  TerminateBroken                 |  timeouts, shutdown;     |
+  |  _requeued  Running, to resend |  futures to fail (TakeFailures)  |  fails those futures     |
+  |  per worker: its call + extra  | ------------------------------> |  outside the lock        |
+  |  _workers, _broken, _shutdown  |                                  +--------------------------+
+  +--------------------------------+                                               ^ events
+          | Send: a Call frame   ^ OnResult: next call out, then      +--------------------------+
+          |                      | the future completes, unlocked     | ManagerInbox.cs          |
+          v                      |                                    +--------------------------+
+  +--------------------------------+  exits, InitFailed, protocol errors    ^     ^ wakeups from
+  | WorkerProcess.cs (per worker)  | ---------------------------------------+     | the dispatcher
+  |  call pipe ===>   reader <===  |                                                | and Shutdown
+  +--------------------------------+
+ =========|======================^======== process boundary ======================================
+          v                      |
+  +--------------------------------+
+  | WorkerHost/WorkerLoop.cs       |  reads a call; CallInvocation.cs runs it; writes the ResultItem
+  +--------------------------------+
 
-+----------+     +------------+     +---------------+  call pipe   +---------------------+
-|          |     |            |     | dispatch      | ===========> |                     |
-| Submit() | ==> | _pending   | ==> | (manager's    |  (written by | worker #1 WorkerLoop|
-|  Map()   |     | (queue of  |     |  lock; on the |  the sender; | reads CallItems,    |
-|          |     | PendingCall|     |  Submit,      |  big frames: |  invokes, writes    |
-+----------+     |  ; bounded |     |  reader or    |  writer thr.)|  ResultItems        |
-     |           |  by slots) |     |  manager thr.)| <=========== +---------------------+
-     |           +------------+     +---------------+ result pipe  | worker #2 ...       |
-     v                                      ^         (reader      +---------------------+
-  Future <-- SetResult ---- reader thread --+          thread)
-         <-- SetException - manager thread: inbox <-- Process.Exited, InitFailed, wakeups
+Where a future completes: a result (or a result that cannot be decoded) on the worker's reader
+thread; a break, a timeout or a lost worker on the manager thread; a value that cannot be encoded
+on the submitting thread; Shutdown(cancelFutures) cancels the waiting calls on its own thread.
+Never under the dispatcher's lock.
 
-Submit() (any thread):
-  checks the delegate (a static method or a lambda that captures nothing), serializes the
-  arguments by their declared types into a PendingCall, takes a queue slot (bounded queue) and adds
-  the call to _pending. The future stays Pending: Cancel() still works. Then, under the manager's
-  lock, it hands waiting calls to idle workers itself (writing the frame to the pipe: no thread hop),
-  or wakes the manager when a worker has to be started for them.
+Submit() (ProcessPoolExecutor, any thread):
+  PendingCall.Create checks the delegate (a static method, a lambda that captures nothing, or an
+  instance method whose object crosses as a copy) and encodes the values by their declared types (a
+  value whose encoding throws fails its own future here). Then it takes a queue slot (bounded queue)
+  and hands the call to CallDispatcher.Submit. Schedule and ScheduleAsync share this one path.
 
-Dispatch (ExecutorManagerThread.cs, under its lock, on whichever thread gets there: Submit's, a
-  reader's, the manager's): a call to each idle worker, plus at most one extra call queued behind a
-  busy worker; a call handed out is Running.
+CallDispatcher (under its one lock, on whichever thread gets there: Submit's, a reader's, the manager's):
+  owns the waiting calls (_pending, still Pending: Cancel() works), the calls to send again (_requeued:
+  Running calls whose worker was killed or lost before starting them; they go first), each worker's
+  calls (the running one plus at most one extra, pool-wide), the one worker list, the broken state and
+  the shutdown record. Dispatch (add_call_item_to_queue) gives each idle worker a call, plus one extra
+  behind the busy worker that has run longest; a call handed out is Running. A result takes its call
+  off its worker, the worker gets its next call, and the future completes on the reader thread,
+  outside the lock. Breaks, timeouts and lost workers decide failures under the lock; the manager
+  thread completes those futures.
 
-Reader thread (one per worker): reads the worker's frames; on a Result it takes the call off the
-  worker, hands the worker its next call, then completes the future (outside any lock).
+Reader thread (WorkerProcess, one per worker): reads the worker's frames; results, Ready and Started
+  go to the dispatcher, anything else (InitFailed, a protocol error) to the manager's inbox.
 
-Manager thread (one per pool, started by the first Submit; ExecutorManagerThread.cs):
-  the only thread that starts workers (so that the Linux parent-death signal, tied to the starting
-  thread, lives as long as the pool). It takes events from its inbox (a worker's exit or
-  InitFailed, a wakeup), starts workers on demand up to MaxWorkers, replaces workers that retire
-  (maxTasksPerChild) or overrun taskTimeout, breaks the pool (or replaces the worker) when one dies,
-  and at shutdown tells the workers to exit and waits.
+Manager thread (ExecutorManagerThread, one per pool, started by the first Submit): the only thread
+  that starts workers (so that the Linux parent-death signal, tied to the starting thread, lives as
+  long as the pool). It asks the dispatcher for its next step, starts workers on demand up to
+  MaxWorkers, takes events from its inbox (a worker's exit or InitFailed, a wakeup), reports exits
+  and overdue calls (taskTimeout) to the dispatcher, which breaks the pool or replaces the worker,
+  and at shutdown tells idle workers to exit and waits until they are gone.
 
 Worker process #1..n (WorkerHost/; Futures.dll's Main started with `dotnet exec` on the app's own
   runtimeconfig and deps.json): runs the initializer, then reads a call, loads the method's
-  assembly, deserializes the arguments by their declared types, invokes, serializes the result (or
-  the exception, as text) and writes it back, one call at a time, until told to exit. It dies with
-  the parent: PR_SET_PDEATHSIG, a getppid() watch, and end of file on the call pipe.
+  assembly, decodes the arguments by their declared types, invokes, encodes the result (or the
+  exception) and writes it back, one call at a time, until told to exit. It dies with the parent:
+  PR_SET_PDEATHSIG, a getppid() watch, and end of file on the call pipe.
 
-Observability (Diagnostics/): the gauges read the volatile counts below (_queued here, live and busy
-  published under the manager's lock), never a lock. Counters and histograms are recorded where each
-  outcome is decided (dispatch, reader or manager thread). When the Futures ActivitySource has
-  listeners at Submit, the call carries the submitter's trace context (CallTrace); dispatch starts the
-  call's futures.task activity when it hands the call out and sends that activity's traceparent in the CallItem; the worker runs the call
-  inside a futures.task.invoke activity with that parent, so Activity.Current in user code carries the
-  trace across the process boundary.
+Observability (Diagnostics/): the gauges read volatile counts the dispatcher publishes under its lock,
+  never a lock. Counters and histograms are recorded where each outcome is decided. When the Futures
+  ActivitySource has listeners at Submit, the call carries the submitter's trace context (CallTrace);
+  the dispatcher starts the call's futures.task activity when it hands the call out and sends that
+  activity's traceparent in the CallItem; the worker runs the call inside a futures.task.invoke
+  activity with that parent, so Activity.Current in user code carries the trace across processes.
 
-LOCK-LEVELING SCHEME
-  The manager's lock (ExecutorManagerThread._sync) comes first: it may be held while taking _lock.
-  _lock (below) guards the executor's shared state. It is never held while completing or
-  cancelling a future, while starting or signalling a process, or while waiting, nor while taking
-  the manager's lock. The manager's inbox lock and each future's lock are leaves taken after _lock
-  is released (or under it only for the inbox's Post, which calls nothing).
+Locks: the dispatcher's lock is the only one for call state (its LOCK-LEVELING SCHEME is in
+CallDispatcher.cs); this class has none.
 */
 
 /// <summary>
@@ -77,66 +100,20 @@ LOCK-LEVELING SCHEME
 /// worker's stack trace.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
+public sealed class ProcessPoolExecutor : Executor, IObservableExecutor
 {
     /// <summary>Numbers pools for default names, from 0.</summary>
     private static int s_poolCount = -1;
 
     // Immutable after construction.
 
-    /// <summary>The initializer named for the workers; null for none.</summary>
-    private readonly CallItem? _initializer;
-
-    /// <summary>Calls a worker runs before it is replaced; null for no limit.</summary>
-    private readonly int? _maxTasksPerChild;
-
-    /// <summary>How long a call may run before its worker is killed; null for no limit.</summary>
-    private readonly TimeSpan? _taskTimeout;
-
-    private readonly WorkerCrashMode _workerCrashMode;
-
     private readonly QueueFullMode _queueFullMode;
 
-    /// <summary>Free places in a bounded queue (one per call not yet handed to a worker); null when unbounded.</summary>
-    private readonly SemaphoreSlim? _queueSlots;
+    /// <summary>The owner of the call state: queues, workers, broken state, shutdown record.</summary>
+    private readonly CallDispatcher _dispatcher;
 
-    /// <summary>The manager's event queue; Submit and Shutdown post wakeups here.</summary>
-    private readonly ManagerInbox _inbox = new();
-
-    /// <summary>Guards the fields below.</summary>
-    private readonly object _lock = new();
-
-    // Mutated under _lock.
-
-    /// <summary>Calls submitted and not yet handed to a worker, oldest first. Guarded by <see cref="_lock"/>.</summary>
-    private readonly Queue<PendingCall> _pending = new();
-
-    /// <summary>Live worker processes, for TerminateWorkers/KillWorkers (the manager adds and removes). Guarded by <see cref="_lock"/>.</summary>
-    private readonly List<WorkerProcess> _workers = new();
-
-    /// <summary>The manager thread, started by the first Submit. Guarded by <see cref="_lock"/>.</summary>
-    private ExecutorManagerThread? _manager;
-
-    /// <summary>Why the pool is broken (message and inner exception); null while it is usable. Guarded by <see cref="_lock"/>.</summary>
-    private (string Message, Exception? Inner)? _broken;
-
-    /// <summary>Set by Shutdown; volatile so that the manager reads it without the lock.</summary>
-    private volatile bool _shutdownRequested;
-
-    /// <summary>The signal TerminateWorkers/KillWorkers sent (0: none); the manager signals workers it starts later too.</summary>
-    private volatile int _forceSignal;
-
-    /// <summary><see cref="_pending"/>'s count, for the queue-depth gauge and <see cref="ToString"/> (read without the lock). Written under <see cref="_lock"/>.</summary>
-    private volatile int _queued;
-
-    /// <summary>Whether <see cref="_broken"/> is set, for <see cref="ToString"/> (read without the lock). Set under <see cref="_lock"/>.</summary>
-    private volatile bool _brokenFlag;
-
-    /// <summary>Worker processes alive, published by the manager thread for the gauges (read without a lock).</summary>
-    private volatile int _liveWorkers;
-
-    /// <summary>Worker processes holding a call, published by the manager thread for the gauges (read without a lock).</summary>
-    private volatile int _busyWorkers;
+    /// <summary>The manager thread, started by the first Submit (or a Shutdown racing with it).</summary>
+    private readonly ExecutorManagerThread _manager;
 
     /// <summary>Creates a process pool.</summary>
     /// <param name="maxWorkers">The most worker processes at once; default <see cref="Environment.ProcessorCount"/>.</param>
@@ -163,13 +140,15 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
         if (!Enum.IsDefined(queueFullMode)) throw new ArgumentOutOfRangeException(nameof(queueFullMode));
         if (!Enum.IsDefined(workerCrashMode)) throw new ArgumentOutOfRangeException(nameof(workerCrashMode));
         MaxWorkers = maxWorkers ?? Environment.ProcessorCount;
-        _initializer = initializer is null ? null : PendingCall.DescribeInitializer(initializer);
-        _maxTasksPerChild = maxTasksPerChild;
+        Initializer = initializer is null ? null : PendingCall.DescribeInitializer(initializer);
+        MaxTasksPerChild = maxTasksPerChild;
         _queueFullMode = queueFullMode;
-        _queueSlots = maxQueueSize is { } size ? new SemaphoreSlim(size, size) : null;
-        _taskTimeout = taskTimeout;
-        _workerCrashMode = workerCrashMode;
+        TaskTimeout = taskTimeout;
+        CrashMode = workerCrashMode;
         Name = name ?? $"ProcessPoolExecutor-{Interlocked.Increment(ref s_poolCount)}";
+        var inbox = new ManagerInbox();
+        _dispatcher = new CallDispatcher(this, inbox, maxQueueSize);
+        _manager = new ExecutorManagerThread(this, _dispatcher, inbox);
         FuturesMetrics.Register(this);
     }
 
@@ -179,21 +158,33 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     /// <summary>Identifies the pool in metrics, traces and <see cref="ToString"/>.</summary>
     public string Name { get; }
 
+    /// <summary>The initializer each worker runs first; null for none.</summary>
+    internal CallItem? Initializer { get; }
+
+    /// <summary>Calls per worker before it is replaced; null for no limit.</summary>
+    internal int? MaxTasksPerChild { get; }
+
+    /// <summary>How long a call may run before its worker is killed; null for no limit.</summary>
+    internal TimeSpan? TaskTimeout { get; }
+
+    /// <summary>What a worker's unexpected death does.</summary>
+    internal WorkerCrashMode CrashMode { get; }
+
     string IObservableExecutor.Kind => ExecutorKind.Process;
 
-    int IObservableExecutor.QueueDepth => _queued;
+    int IObservableExecutor.QueueDepth => _dispatcher.QueueDepth;
 
-    int IObservableExecutor.BusyWorkers => _busyWorkers;
+    int IObservableExecutor.BusyWorkers => _dispatcher.BusyWorkers;
 
-    int IObservableExecutor.LiveWorkers => _liveWorkers;
+    int IObservableExecutor.LiveWorkers => _dispatcher.LiveWorkers;
 
     /// <summary>Describes the pool: name, workers busy/live/max, calls waiting for a worker, shut down or broken.</summary>
     /// <returns>For example <c>ProcessPoolExecutor(name=ProcessPoolExecutor-0, workers=2/2/2, queued=12)</c>.</returns>
     /// <remarks>Reads volatile counts only, never the pool's lock, so that a debugger can always show it.</remarks>
     public override string ToString()
     {
-        string state = _brokenFlag ? ", broken" : IsShutdown ? ", shut down" : "";
-        return $"ProcessPoolExecutor(name={Name}, workers={_busyWorkers}/{_liveWorkers}/{MaxWorkers}, queued={_queued}{state})";
+        string state = _dispatcher.IsBroken ? ", broken" : IsShutdown ? ", shut down" : "";
+        return $"ProcessPoolExecutor(name={Name}, workers={_dispatcher.BusyWorkers}/{_dispatcher.LiveWorkers}/{MaxWorkers}, queued={_dispatcher.QueueDepth}{state})";
     }
 
     /// <inheritdoc/>
@@ -202,92 +193,71 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
     /// <inheritdoc/>
     protected override void Schedule(WorkItem item)
     {
-        if (PendingCall.Create(item, this, blobs: true) is not { } call) return; // its arguments failed to serialize: its future says why
-        if (_queueSlots is not null)
-        {
-            if (_queueFullMode == QueueFullMode.Throw)
-            {
-                if (!_queueSlots.Wait(0)) ThrowHelper.ThrowQueueFull();
-            }
-            else
-            {
-                _queueSlots.Wait();
-            }
-        }
-        Enqueue(call);
+        ValueTask queued = Enqueue(item, mayBlock: true, CancellationToken.None);
+        Debug.Assert(queued.IsCompletedSuccessfully, "A blocking enqueue is done when it returns.");
     }
 
     /// <inheritdoc/>
-    protected override async ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken)
+    protected override ValueTask ScheduleAsync(WorkItem item, CancellationToken cancellationToken) =>
+        Enqueue(item, mayBlock: false, cancellationToken);
+
+    /// <summary>
+    /// The one path of Schedule and ScheduleAsync: encodes the call on this thread, takes a queue slot
+    /// (blocking where <paramref name="mayBlock"/>, else awaiting), and hands the call to the dispatcher.
+    /// </summary>
+    private ValueTask Enqueue(WorkItem item, bool mayBlock, CancellationToken cancellationToken)
     {
-        if (PendingCall.Create(item, this, blobs: true) is not { } call) return;
-        if (_queueSlots is not null)
+        if (PendingCall.Create(item, this, blobs: true) is not { } call) return default; // its arguments failed to encode: its future says why
+        if (_dispatcher.QueueSlots is { } slots && !slots.Wait(0))
         {
-            if (_queueFullMode == QueueFullMode.Throw)
-            {
-                if (!_queueSlots.Wait(0)) ThrowHelper.ThrowQueueFull();
-            }
-            else
-            {
-                await _queueSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            if (_queueFullMode == QueueFullMode.Throw) ThrowHelper.ThrowQueueFull();
+            if (!mayBlock) return EnqueueWhenRoomAsync(slots, call, cancellationToken);
+            slots.Wait();
         }
-        Enqueue(call);
+        Submit(call);
+        return default;
     }
 
-    /// <summary>Queues <paramref name="call"/> (its queue slot is taken) and hands it to an idle worker from this thread, if there is one.</summary>
-    private void Enqueue(PendingCall call)
+    private async ValueTask EnqueueWhenRoomAsync(SemaphoreSlim slots, PendingCall call, CancellationToken cancellationToken)
     {
-        ExecutorManagerThread manager;
-        lock (_lock)
-        {
-            AssertInvariants();
-            if (_broken is not null || IsShutdown)
-            {
-                _queueSlots?.Release();
-                if (_broken is not null) throw NewBroken(_broken.Value.Message, _broken.Value.Inner);
-                ThrowHelper.ThrowShutdown();
-            }
-            _pending.Enqueue(call);
-            _queued = _pending.Count;
-            manager = _manager ??= ExecutorManagerThread.Start(this, _inbox);
-        }
-        // Outside _lock: dispatching takes the manager's lock, which is taken before ours.
-        manager.Dispatch();
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Submit(call);
+    }
+
+    /// <summary>Hands <paramref name="call"/> (its slot taken) to the dispatcher and makes sure the manager runs.</summary>
+    private void Submit(PendingCall call)
+    {
+        _dispatcher.Submit(call);
+        _manager.EnsureStarted();
     }
 
     /// <inheritdoc/>
     public override void Shutdown(bool wait = true, bool cancelFutures = false)
     {
-        List<PendingCall>? cancelled = null;
-        ExecutorManagerThread? manager;
-        lock (_lock)
-        {
-            AssertInvariants();
-            base.Shutdown(wait, cancelFutures);
-            _shutdownRequested = true;
-            if (cancelFutures) cancelled = DrainPending_NeedsLock();
-            manager = _manager;
-        }
+        base.Shutdown(wait, cancelFutures);
+        bool managerRuns = _dispatcher.FlagShuttingDown(cancelFutures, out List<PendingCall>? cancelled);
         // Outside the lock: Cancel runs the futures' done-callbacks.
         if (cancelled is not null)
         {
             foreach (PendingCall call in cancelled) call.Cancel(this);
         }
-        // A pool that never started its manager has nothing left to report; otherwise the manager
-        // unregisters when it ends, so that the gauges show the workers draining.
-        if (manager is null) FuturesMetrics.Unregister(this);
-        _inbox.Wakeup();
-        if (wait) manager?.Join();
+        if (!managerRuns)
+        {
+            // Nothing was ever accepted: nothing left to report. Otherwise the manager unregisters
+            // when it ends, so that the gauges show the workers draining.
+            FuturesMetrics.Unregister(this);
+            return;
+        }
+        _manager.EnsureStarted(); // a Submit racing with this may not have started it yet
+        _dispatcher.WakeManager();
+        if (wait) _manager.Join();
     }
 
     /// <summary>Shutdown for the ProcessExit hook: lets the submitted work finish, but never waits for a manager thread that is itself exiting the process.</summary>
     internal override void ShutdownAtExit()
     {
         Shutdown(wait: false);
-        ExecutorManagerThread? manager;
-        lock (_lock) manager = _manager;
-        manager?.JoinAtExit();
+        if (_manager.IsStarted) _manager.JoinAtExit();
     }
 
     /// <summary>Shuts down with <c>cancelFutures: true</c> and sends SIGTERM to every worker now (Python 3.14's <c>terminate_workers</c>).</summary>
@@ -300,23 +270,35 @@ public sealed partial class ProcessPoolExecutor : Executor, IObservableExecutor
 
     private void ForceShutdown(int signal)
     {
-        _forceSignal = signal;
+        // The signal first: from then on no call goes out, so the cancel below leaves nothing behind.
+        _dispatcher.Force(signal);
         Shutdown(wait: false, cancelFutures: true);
-        WorkerProcess[] workers;
-        lock (_lock) workers = _workers.ToArray();
-        foreach (WorkerProcess worker in workers) worker.Signal(signal);
     }
 
-    private static BrokenProcessPoolException NewBroken(string message, Exception? inner) =>
-        inner is null ? new BrokenProcessPoolException(message) : new BrokenProcessPoolException(message, inner);
+    // The following members are for the pool's own classes and tests.
 
-    private List<PendingCall> DrainPending_NeedsLock()
+    /// <summary>How this pool starts workers; null for <see cref="WorkerLauncher.Default"/>. For tests (a launcher that cannot start a worker).</summary>
+    internal WorkerLauncher? Launcher { get; set; }
+
+    /// <summary>The pids of the live workers (tests use this to check that none outlives the pool).</summary>
+    internal int[] WorkerPids() => _dispatcher.WorkerPids();
+
+    /// <summary>Most pids and start times kept for tests and measurements; a long-lived pool that replaces workers forgets the oldest.</summary>
+    private const int MaxRecorded = 1024;
+
+    /// <summary>The pids this pool started (the last <see cref="MaxRecorded"/>), e.g. <c>[4711, 4712]</c>; tests check that all are gone. Guarded by itself.</summary>
+    internal List<int> StartedPids { get; } = new();
+
+    /// <summary>How long each worker took from start to Ready (the last <see cref="MaxRecorded"/>), for measurements. Guarded by itself.</summary>
+    internal List<TimeSpan> StartTimes { get; } = new();
+
+    /// <summary>Appends to a bounded record list.</summary>
+    internal static void Record<T>(List<T> list, T value)
     {
-        Debug.Assert(Monitor.IsEntered(_lock));
-        var drained = new List<PendingCall>(_pending);
-        _pending.Clear();
-        _queued = 0;
-        if (drained.Count > 0) _queueSlots?.Release(drained.Count);
-        return drained;
+        lock (list)
+        {
+            if (list.Count == MaxRecorded) list.RemoveAt(0);
+            list.Add(value);
+        }
     }
 }

@@ -8,12 +8,13 @@ namespace Futures.ProcessPool;
 
 /// <summary>
 /// The parent's handle on one worker process: its pipe pair, a reader thread that takes the worker's
-/// frames (completing futures from results, see <see cref="ExecutorManagerThread.OnFrame"/>), a
-/// writer thread for large frames, and the calls the worker holds.
+/// frames and reports them to the pool's <see cref="CallDispatcher"/> (results, Ready, Started) or
+/// manager (anything else), and a writer thread for large frames.
 /// </summary>
 /// <remarks>
-/// The call bookkeeping (<see cref="InFlight"/> and the flags below) is guarded by the manager's lock:
-/// whichever thread hands out a call or takes a result holds it. <see cref="Send"/> is called under it.
+/// It holds no call state: which calls the worker has, and whether its exit is expected, are the
+/// dispatcher's. The send methods are called by one thread at a time (the dispatcher, under its
+/// lock), so frames never interleave.
 /// </remarks>
 internal sealed class WorkerProcess
 {
@@ -46,8 +47,8 @@ internal sealed class WorkerProcess
     /// </remarks>
     private readonly int _inlineWriteLimit;
 
-    /// <summary>The worker whose frames this thread reads, on a reader thread; null elsewhere.</summary>
-    [ThreadStatic] private static ExecutorManagerThread? t_readerOf;
+    /// <summary>The dispatcher this reader thread reports to, on a reader thread; null elsewhere.</summary>
+    [ThreadStatic] private static CallDispatcher? t_readerOf;
 
     /// <summary>Frames waiting for the writer thread.</summary>
     private readonly BlockingCollection<Frame> _outbox = new();
@@ -55,12 +56,17 @@ internal sealed class WorkerProcess
     /// <summary>Frames in <see cref="_outbox"/> not yet written; while any, later frames queue behind them.</summary>
     private int _queuedWrites;
 
-    /// <summary>Set by <see cref="SendShutdown"/>: nothing more is sent. Under the manager's lock.</summary>
+    /// <summary>The ids of the call headers this worker has been sent (it resolves each once). Used by the sending thread.</summary>
+    private readonly HashSet<int> _headersSent = new();
+
+    /// <summary>Set by <see cref="SendShutdown"/>: nothing more is sent. Written by the sending thread.</summary>
     private bool _inputClosed;
 
+    /// <summary>Where frames the dispatcher does not take go (an initializer failure, a protocol error), and the exit.</summary>
     private readonly ManagerInbox _inbox;
-    /// <summary>Takes the frames the worker sends; null: they are posted to <see cref="_inbox"/> (tests drive a worker so).</summary>
-    private readonly ExecutorManagerThread? _manager;
+
+    /// <summary>Takes results, Ready and Started; null: every frame is posted to <see cref="_inbox"/> (tests drive a worker so).</summary>
+    private readonly CallDispatcher? _owner;
     private System.Diagnostics.Process _process = null!;
     private Thread _reader = null!;
 
@@ -73,12 +79,12 @@ internal sealed class WorkerProcess
     /// <summary>Set (once) when the process has exited; read by any thread.</summary>
     private volatile bool _exited;
 
-    private WorkerProcess(ExecutorManagerThread? manager, ManagerInbox inbox, int index)
+    private WorkerProcess(CallDispatcher? owner, ManagerInbox inbox, int index)
     {
-        _manager = manager;
+        _owner = owner;
         _inbox = inbox;
         int capacity = OperatingSystem.IsLinux()
-            ? Native.fcntl((int)_calls.SafePipeHandle.DangerousGetHandle(), Native.F_GETPIPE_SZ, 0)
+            ? Math.Min(64 * 1024, Native.fcntl((int)_calls.SafePipeHandle.DangerousGetHandle(), Native.F_GETPIPE_SZ, 0))
             : 4096; // the smallest buffer we expect anywhere; the worker's reader thread drains it there
         _inlineWriteLimit = Math.Max(0, capacity / 4 - Frame.HeaderSize);
         Index = index;
@@ -87,10 +93,10 @@ internal sealed class WorkerProcess
     /// <summary>Starts worker number <paramref name="index"/>, whose frames are posted to <paramref name="inbox"/> as events.</summary>
     public static WorkerProcess Start(WorkerLauncher launcher, ManagerInbox inbox, int index) => Start(launcher, null, inbox, index);
 
-    /// <summary>Starts worker number <paramref name="index"/> and its pipe threads; <paramref name="manager"/> takes its frames. Manager thread only.</summary>
-    public static WorkerProcess Start(WorkerLauncher launcher, ExecutorManagerThread? manager, ManagerInbox inbox, int index)
+    /// <summary>Starts worker number <paramref name="index"/> and its pipe threads; <paramref name="owner"/> takes its results. Manager thread only.</summary>
+    public static WorkerProcess Start(WorkerLauncher launcher, CallDispatcher? owner, ManagerInbox inbox, int index)
     {
-        var worker = new WorkerProcess(manager, inbox, index);
+        var worker = new WorkerProcess(owner, inbox, index);
         // The reader starts first, so that it exists when a fast exit's handler joins it.
         worker._reader = new Thread(worker.ReadFrames) { IsBackground = true, Name = $"Futures worker {index} reader" };
         worker._reader.Start();
@@ -126,38 +132,12 @@ internal sealed class WorkerProcess
     /// <summary>The exit code; valid once <see cref="HasExited"/>.</summary>
     public int ExitCode => _process.ExitCode;
 
-    // Manager-thread state.
-
-    /// <summary>Calls sent and not yet answered, oldest first; the oldest is the one running. E.g. <c>[#7 (running), #9 (queued in the pipe)]</c>.</summary>
-    public Queue<PendingCall> InFlight { get; } = new();
-
-    /// <summary>Calls ever sent to this worker, for maxTasksPerChild.</summary>
-    public int TasksAssigned { get; set; }
-
-    /// <summary>When the oldest call in <see cref="InFlight"/> started running (Stopwatch ticks), for taskTimeout.</summary>
-    public long RunningSince { get; set; }
-
-    /// <summary>Whether the worker announced that the oldest call in <see cref="InFlight"/> has started (only when it reports starts).</summary>
-    public bool HeadStarted { get; set; }
-
-    /// <summary>Whether the worker said Ready (its initializer ran).</summary>
-    public bool IsReady { get; set; }
-
-    /// <summary>Whether we told it to exit (Shutdown sent) or killed it on purpose: its exit is then expected.</summary>
-    public bool IsLeaving { get; set; }
-
-    /// <summary>Whether TerminateWorkers/KillWorkers has signalled it.</summary>
-    public bool ForceSignalled { get; set; }
-
-    /// <summary>Whether its exit has been handled by the manager (it is out of the pool).</summary>
-    public bool IsGone { get; set; }
-
-    /// <summary>Whether the current thread is a reader thread of a worker of <paramref name="manager"/>.</summary>
-    public static bool IsReaderThreadOf(ExecutorManagerThread manager) => t_readerOf == manager;
+    /// <summary>Whether the current thread is a reader thread of a worker of <paramref name="owner"/>.</summary>
+    public static bool IsReaderThreadOf(CallDispatcher owner) => t_readerOf == owner;
 
     /// <summary>
     /// Sends <paramref name="kind"/> and <paramref name="payload"/>: a small frame from this thread, at
-    /// once (one thread hop less per call), a large one through the writer thread. Under the manager's lock.
+    /// once (one thread hop less per call), a large one through the writer thread.
     /// </summary>
     public void Send(MessageKind kind, byte[] payload)
     {
@@ -168,49 +148,36 @@ internal sealed class WorkerProcess
     }
 
     /// <summary>
-    /// Sends a call's blobs (see <see cref="Codec.BlobList"/>) as frames, then the call: together in one
-    /// write when they are small (counted as one frame against <see cref="_inlineWriteLimit"/>), else
-    /// through the writer thread, uncopied. Under the manager's lock.
+    /// Sends a call: its header first if this worker has not had it, its blobs (see <see cref="Codec.BlobList"/>)
+    /// as frames, then the call; together in one write when they are small (counted as one frame against
+    /// <see cref="_inlineWriteLimit"/>), else through the writer thread, uncopied.
     /// </summary>
-    public void SendCall(IReadOnlyList<object>? blobs, byte[] payload)
+    /// <param name="header">The call's header, sent once per worker; null for a call that travels whole.</param>
+    /// <param name="blobs">The call's blobs, or null.</param>
+    /// <param name="kind"><see cref="MessageKind.CallById"/> (with a header) or <see cref="MessageKind.Call"/>.</param>
+    /// <param name="payload">The call.</param>
+    public void SendCall(SentHeader? header, IReadOnlyList<object>? blobs, MessageKind kind, byte[] payload)
     {
-        if (blobs is null)
-        {
-            Send(MessageKind.Call, payload);
-            return;
-        }
         if (_inputClosed) return;
-        var frames = new Frame[blobs.Count];
-        long total = payload.Length;
-        bool large = false;
-        for (int i = 0; i < frames.Length; i++)
+        bool newHeader = header is not null && _headersSent.Add(header.Id);
+        int blobCount = blobs?.Count ?? 0;
+        if (!newHeader && blobCount == 0)
         {
-            frames[i] = Frame.ForBlob(blobs[i]);
-            total += Frame.HeaderSize + frames[i].Payload.Length;
-            large |= frames[i].Text is not null; // at least BlobList.MinChars: encoded by the writer thread
-        }
-        if (!large && total <= _inlineWriteLimit && Volatile.Read(ref _queuedWrites) == 0)
-        {
-            var buffer = new byte[total + Frame.HeaderSize];
-            int at = 0;
-            foreach (Frame blob in frames) at += Copy(blob, buffer, at);
-            Copy(new Frame(MessageKind.Call, payload), buffer, at);
-            WriteNow(buffer);
+            Send(kind, payload);
             return;
         }
-        foreach (Frame blob in frames) QueueFrame(blob);
-        QueueFrame(new Frame(MessageKind.Call, payload));
-
-        static int Copy(Frame frame, byte[] buffer, int at)
+        var frames = new Frame[(newHeader ? 1 : 0) + blobCount + 1];
+        int at = 0;
+        if (newHeader) frames[at++] = new Frame(MessageKind.Header, header!.Payload);
+        for (int i = 0; i < blobCount; i++) frames[at++] = Frame.ForBlob(blobs![i]);
+        frames[at] = new Frame(kind, payload);
+        if (Frame.FitInOneWrite(frames, _inlineWriteLimit + Frame.HeaderSize) && Volatile.Read(ref _queuedWrites) == 0)
         {
-            frame.Header().CopyTo(buffer, at);
-            frame.Payload.CopyTo(buffer, at + Frame.HeaderSize);
-            return Frame.HeaderSize + frame.Payload.Length;
+            WriteNow(Frame.Concat(frames));
+            return;
         }
+        foreach (Frame frame in frames) QueueFrame(frame);
     }
-
-    /// <summary>The reader thread's: the blob frames received since the last result, which belong to the next one.</summary>
-    public List<object>? ReceivedBlobs { get; set; }
 
     private void WriteNow(byte[] bytes)
     {
@@ -238,10 +205,9 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Sends Shutdown and closes our end of the call pipe once it is written. Under the manager's lock.</summary>
+    /// <summary>Sends Shutdown and closes our end of the call pipe once it is written.</summary>
     public void SendShutdown()
     {
-        IsLeaving = true;
         Send(MessageKind.Shutdown, []);
         _inputClosed = true;
         _outbox.CompleteAdding();
@@ -260,13 +226,6 @@ internal sealed class WorkerProcess
         {
             // Exited meanwhile: nothing to signal.
         }
-    }
-
-    /// <summary>Kills the process (SIGKILL) and marks its exit as expected.</summary>
-    public void Kill()
-    {
-        IsLeaving = true;
-        Signal(Native.SIGKILL);
     }
 
     /// <summary>Releases the pipes and the process handle. After the exit has been handled.</summary>
@@ -290,11 +249,13 @@ internal sealed class WorkerProcess
     /// it was running user code (ready), or one we sent; before that it is a start failure, told with what
     /// the worker printed to stderr.
     /// </remarks>
-    public string DescribeExit()
+    /// <param name="ready">Whether the worker said Ready (it ran user code).</param>
+    /// <param name="signalledByUs">Whether we told it to exit, killed it or signalled it (TerminateWorkers).</param>
+    public string DescribeExit(bool ready, bool signalledByUs)
     {
         int code = ExitCode;
         if (_reportedExitCode?.Value == code) return $" Worker pid {Pid} exited with code {code}.";
-        if (!IsReady && !IsLeaving && !ForceSignalled)
+        if (!ready && !signalledByUs)
         {
             string stderr = Volatile.Read(ref _stderr)?.FirstLines() ?? "";
             return $" Worker pid {Pid} failed to start (exit status {code})." + (stderr.Length > 0 ? $" Its standard error:\n{stderr}" : "");
@@ -311,14 +272,36 @@ internal sealed class WorkerProcess
 
     private void ReadFrames()
     {
-        t_readerOf = _manager;
+        t_readerOf = _owner;
+        List<object>? blobs = null; // the blob frames received since the last result, which belong to the next one
         try
         {
-            while (Frame.ReadFrom(_results) is { } frame)
+            var input = new PipeInput(_results); // results that came together: one read
+            while (Frame.ReadFrom(input) is { } frame)
             {
-                if (frame.Kind == MessageKind.Exiting) _reportedExitCode = new StrongBox<int>(BitConverter.ToInt32(frame.Payload));
-                else if (_manager is not null) _manager.OnFrame(this, frame);
-                else _inbox.Post(new ManagerEvent(ManagerEventKind.Message, this, frame));
+                switch (frame.Kind)
+                {
+                    case MessageKind.Exiting:
+                        _reportedExitCode = new StrongBox<int>(BitConverter.ToInt32(frame.Payload));
+                        break;
+                    case MessageKind.Blob or MessageKind.TextBlob when _owner is not null:
+                        (blobs ??= new()).Add(frame.Blob);
+                        break;
+                    case MessageKind.Result when _owner is not null:
+                        ResultItem result = ResultItem.Decode(frame.Payload) with { Blobs = blobs };
+                        blobs = null;
+                        _owner.OnResult(this, result);
+                        break;
+                    case MessageKind.Ready when _owner is not null:
+                        _owner.OnReady(this);
+                        break;
+                    case MessageKind.Started when _owner is not null:
+                        _owner.OnStarted(this, BitConverter.ToInt64(frame.Payload));
+                        break;
+                    default:
+                        _inbox.Post(new ManagerEvent(ManagerEventKind.Message, this, frame));
+                        break;
+                }
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)
@@ -337,8 +320,14 @@ internal sealed class WorkerProcess
     {
         try
         {
+            bool grown = false;
             foreach (Frame frame in _outbox.GetConsumingEnumerable())
             {
+                if (!grown && (frame.Text?.Length ?? frame.Length) >= Native.LargeFrame)
+                {
+                    grown = true;
+                    Native.GrowPipe(_calls.SafePipeHandle);
+                }
                 frame.WriteTo(_calls);
                 Interlocked.Decrement(ref _queuedWrites);
             }

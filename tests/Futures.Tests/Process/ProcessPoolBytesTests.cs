@@ -50,6 +50,62 @@ public sealed class ProcessPoolBytesTests : ProcessTestBase
     }
 
     [Fact]
+    public void Submit_LargeByteArrayChangedAfterSubmit_WorkerSeesItAsSubmitted()
+    {
+        // Large enough for a pooled snapshot (PooledBytes.MinLength).
+        var pool = NewPool();
+        Future busy = pool.Submit(ProcessTasks.Sleep, 200);
+        byte[] data = RandomNumberGenerator.GetBytes(1024 * 1024);
+        byte[] submitted = SHA256.HashData(data);
+        Future<byte[]> hashed = pool.Submit(Hash, data);
+        Array.Fill(data, (byte)7);
+        hashed.Result(UnexpectedTimeout).Should().Equal(submitted);
+        busy.Result(UnexpectedTimeout);
+    }
+
+    [Fact]
+    public void Submit_ManyLargeByteArrays_EachArrivesAsItsOwn()
+    {
+        // The pooled snapshots go back when each call is done and are rented again by the next ones:
+        // no call may see another's bytes.
+        var pool = NewPool(maxWorkers: 2);
+        byte[][] items = Enumerable.Range(0, 12).Select(_ => RandomNumberGenerator.GetBytes(200_000 + Random.Shared.Next(1000))).ToArray();
+        for (int round = 0; round < 3; round++)
+        {
+            List<Future<byte[]>> hashes = items.Select(item => pool.Submit(Hash, item)).ToList();
+            for (int i = 0; i < items.Length; i++) hashes[i].Result(UnexpectedTimeout).Should().Equal(SHA256.HashData(items[i]));
+        }
+    }
+
+    [Fact]
+    public void ReplaceWorker_LargeByteArrayQueuedBehindACrash_IsSentAgainWhole()
+    {
+        // The extra call waits in the dying worker's pipe, never started: it goes to the new worker,
+        // its pooled snapshot still held (it is returned only once the call is done).
+        var pool = NewPool(maxWorkers: 1, workerCrashMode: WorkerCrashMode.ReplaceWorker);
+        pool.Submit(ProcessTasks.Pid).Result(UnexpectedTimeout);
+        byte[] big = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+        Future<int> dying = pool.Submit(ProcessTasks.Exit, 3);
+        Future<byte[]> behind = pool.Submit(Hash, big);
+        dying.Exception(UnexpectedTimeout).Should().BeOfType<BrokenProcessPoolException>();
+        behind.Result(UnexpectedTimeout).Should().Equal(SHA256.HashData(big));
+    }
+
+    [Fact]
+    public void Submit_LargeByteArrayCancelledWhileQueued_OthersStillArriveWhole()
+    {
+        var pool = NewPool();
+        Future busy = pool.Submit(ProcessTasks.Sleep, 200);
+        Future extra = pool.Submit(ProcessTasks.Sleep, 1); // the one extra call handed out behind the busy worker
+        ProcessPoolExecutorTests.WaitUntilRunning(extra);
+        Future<byte[]> cancelled = pool.Submit(Hash, RandomNumberGenerator.GetBytes(300_000));
+        cancelled.Cancel().Should().BeTrue();
+        byte[] big = RandomNumberGenerator.GetBytes(300_000);
+        pool.Submit(Hash, big).Result(UnexpectedTimeout).Should().Equal(SHA256.HashData(big));
+        busy.Result(UnexpectedTimeout);
+    }
+
+    [Fact]
     public void Map_ByteArrays_InChunksAndSingly()
     {
         var pool = NewPool(maxWorkers: 2);

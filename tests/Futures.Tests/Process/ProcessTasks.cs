@@ -63,6 +63,15 @@ public static class ProcessTasks
     public static T Identity<T>(T value) => value;
 
     public static int Fib(int n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
+
+    /// <summary>Returns 2 once the named mutex (held by the test) is free: a gate the test opens.</summary>
+    public static int AfterMutex(string name)
+    {
+        using var gate = new Mutex(initiallyOwned: false, name);
+        gate.WaitOne();
+        gate.ReleaseMutex();
+        return 2;
+    }
 }
 
 public sealed class CustomTestException : Exception

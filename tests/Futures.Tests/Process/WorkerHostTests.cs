@@ -18,17 +18,8 @@ public sealed class WorkerHostTests : ProcessTestBase
     [Fact]
     public void WorkerLoop_InMemory_RunsCallsAndStopsOnShutdown()
     {
-        using var toWorker = new AnonymousPipeServerStream(PipeDirection.Out);
-        using var workerIn = new AnonymousPipeClientStream(PipeDirection.In, toWorker.ClientSafePipeHandle);
-        using var fromWorker = new AnonymousPipeServerStream(PipeDirection.In);
-        using var workerOut = new AnonymousPipeClientStream(PipeDirection.Out, fromWorker.ClientSafePipeHandle);
-        var loop = new WorkerLoop(workerIn, workerOut, onParentLost: null);
-        int exitCode = -1;
-        var thread = new Thread(() => exitCode = loop.Run());
-        thread.Start();
-
-        new Frame(MessageKind.Init, new InitItem(null).Encode()).WriteTo(toWorker);
-        Frame.ReadFrom(fromWorker)!.Value.Kind.Should().Be(MessageKind.Ready);
+        using var worker = new InMemoryWorker();
+        Stream toWorker = worker.ToWorker, fromWorker = worker.FromWorker;
 
         new Frame(MessageKind.Call, Call(1, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[2,3]").Encode()).WriteTo(toWorker);
         ResultItem ok = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
@@ -52,9 +43,106 @@ public sealed class WorkerHostTests : ProcessTestBase
         new Frame(MessageKind.Call, Call(4, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[\"x\",3]").Encode()).WriteTo(toWorker);
         ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload).Exception!.TypeName.Should().Be(typeof(System.Text.Json.JsonException).FullName);
 
-        new Frame(MessageKind.Shutdown, []).WriteTo(toWorker);
-        thread.Join(UnexpectedTimeout).Should().BeTrue();
-        exitCode.Should().Be(0);
+        worker.ShutDown().Should().Be(0);
+    }
+
+    [Fact]
+    public void WorkerLoop_InMemory_CallsById_UseTheHeaderSentOnce()
+    {
+        using var worker = new InMemoryWorker();
+        Stream toWorker = worker.ToWorker, fromWorker = worker.FromWorker;
+
+        CallHeader add = Call(0, ProcessTasks.Add, [typeof(int), typeof(int)], typeof(int), "[]").Header;
+        new Frame(MessageKind.Header, add.EncodeWithId(5)).WriteTo(toWorker);
+        CallHeader stale = add with { Method = add.Method with { ModuleVersionId = Guid.NewGuid() } };
+        new Frame(MessageKind.Header, stale.EncodeWithId(6)).WriteTo(toWorker);
+        for (int i = 1; i <= 2; i++)
+        {
+            byte[] body = new CallBody(i, 1, false, "", "", Encoding.UTF8.GetBytes($"[{i},10]")).EncodeWithHeaderId(5);
+            new Frame(MessageKind.CallById, body).WriteTo(toWorker);
+            ResultItem ok = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
+            ok.CallId.Should().Be(i);
+            Encoding.UTF8.GetString(ok.ResultJson).Should().Be($"[{i + 10}]");
+        }
+        // A header that cannot be resolved fails each call that names it, with the reason.
+        for (int i = 3; i <= 4; i++)
+        {
+            new Frame(MessageKind.CallById, new CallBody(i, 1, false, "", "", Encoding.UTF8.GetBytes("[1,2]")).EncodeWithHeaderId(6)).WriteTo(toWorker);
+            ResultItem refused = ResultItem.Decode(Frame.ReadFrom(fromWorker)!.Value.Payload);
+            refused.CallId.Should().Be(i);
+            refused.Exception!.Message.Should().Contain("different build");
+        }
+
+        worker.ShutDown().Should().Be(0);
+    }
+
+    [Fact]
+    public void CallHeaders_SameFunctionAndTypes_OneHeader_OtherTypes_Another()
+    {
+        var executor = new CapturingExecutor();
+        executor.Submit(ProcessTasks.Square, 2);
+        CallShape intShape = CallShape.Of(executor.Last!);
+        executor.Submit(ProcessTasks.Identity, "s");
+        CallShape stringShape = CallShape.Of(executor.Last!);
+        DescribedMethod square = DelegateDescriptor.Describe(new Func<int, int>(ProcessTasks.Square), "fn");
+        DescribedMethod identity = DelegateDescriptor.Describe(new Func<string, string>(ProcessTasks.Identity), "fn");
+
+        SentHeader first = CallHeaders.For(square, intShape)!;
+        CallHeaders.For(square, intShape).Should().BeSameAs(first);
+        CallHeaders.For(identity, stringShape)!.Id.Should().NotBe(first.Id);
+        CallHeader.DecodeWithId(first.Payload).Id.Should().Be(first.Id);
+        CallHeader.DecodeWithId(first.Payload).Header.Method.DisplayName.Should().EndWith("ProcessTasks.Square");
+    }
+
+    /// <summary>A <see cref="WorkerLoop"/> on a thread of this process, over a pipe pair, past its Ready.</summary>
+    private sealed class InMemoryWorker : IDisposable
+    {
+        private readonly AnonymousPipeServerStream _toWorker = new(PipeDirection.Out);
+        private readonly AnonymousPipeServerStream _fromWorker = new(PipeDirection.In);
+        private readonly AnonymousPipeClientStream _workerIn;
+        private readonly AnonymousPipeClientStream _workerOut;
+        private readonly Thread _thread;
+        private int _exitCode = -1;
+
+        public InMemoryWorker()
+        {
+            _workerIn = new AnonymousPipeClientStream(PipeDirection.In, _toWorker.ClientSafePipeHandle);
+            _workerOut = new AnonymousPipeClientStream(PipeDirection.Out, _fromWorker.ClientSafePipeHandle);
+            var loop = new WorkerLoop(_workerIn, _workerOut, onParentLost: null);
+            _thread = new Thread(() => _exitCode = loop.Run());
+            _thread.Start();
+            new Frame(MessageKind.Init, new InitItem(null).Encode()).WriteTo(_toWorker);
+            Frame.ReadFrom(_fromWorker)!.Value.Kind.Should().Be(MessageKind.Ready);
+        }
+
+        public Stream ToWorker => _toWorker;
+
+        public Stream FromWorker => _fromWorker;
+
+        /// <summary>Sends Shutdown and returns the loop's exit code.</summary>
+        public int ShutDown()
+        {
+            new Frame(MessageKind.Shutdown, []).WriteTo(_toWorker);
+            _thread.Join(UnexpectedTimeout).Should().BeTrue();
+            return _exitCode;
+        }
+
+        public void Dispose()
+        {
+            _toWorker.Dispose(); // end of file ends a loop that is still running
+            _thread.Join(UnexpectedTimeout);
+            _fromWorker.Dispose();
+            _workerIn.Dispose();
+            _workerOut.Dispose();
+        }
+    }
+
+    /// <summary>Keeps the work items Submit makes, instead of running them.</summary>
+    private sealed class CapturingExecutor : Executor
+    {
+        public WorkItem? Last;
+
+        protected override void Schedule(WorkItem item) => Last = item;
     }
 
     [Fact]

@@ -23,6 +23,12 @@ namespace Futures.ProcessPool.Protocol;
 internal sealed record CallItem(long CallId, MethodRef Method, string[] ArgumentTypes, string ResultType, bool IsChunk, byte[] Payload,
     string TraceParent = "", string TraceState = "", bool Blobs = false, string TargetType = "", int Count = 1, bool IsAsync = false)
 {
+    /// <summary>What the worker resolves once per function and declared types.</summary>
+    public CallHeader Header => new(Method, ArgumentTypes, ResultType, TargetType, IsChunk, IsAsync);
+
+    /// <summary>What differs from one call to the next.</summary>
+    public CallBody Body => new(CallId, Count, Blobs, TraceParent, TraceState, Payload);
+
     /// <summary>The item as a frame payload.</summary>
     public byte[] Encode() => Wire.Encode(this, static (w, c) =>
     {

@@ -2,7 +2,8 @@ namespace Futures.ProcessPool.Protocol;
 
 /// <summary>What a <see cref="Frame"/> carries. One byte on the wire.</summary>
 /// <remarks>
-/// Parent → worker: <see cref="Init"/> once, then <see cref="Call"/>s, then <see cref="Shutdown"/>.
+/// Parent → worker: <see cref="Init"/> once, then calls (<see cref="Call"/>, or <see cref="CallById"/>
+/// after the <see cref="Header"/> it names), then <see cref="Shutdown"/>.
 /// Worker → parent: <see cref="Ready"/> (or <see cref="InitFailed"/>) once, then one
 /// <see cref="Result"/> per call, in the order the calls were sent, and <see cref="Exiting"/> when it exits.
 /// </remarks>
@@ -11,7 +12,7 @@ internal enum MessageKind : byte
     /// <summary>Parent → worker: the initializer to run first (an <see cref="InitItem"/>).</summary>
     Init = 1,
 
-    /// <summary>Parent → worker: one call (a <see cref="CallItem"/>).</summary>
+    /// <summary>Parent → worker: one self-contained call (a <see cref="CallItem"/>).</summary>
     Call = 2,
 
     /// <summary>Parent → worker: finish the current call, then exit with code 0. No payload.</summary>
@@ -27,6 +28,12 @@ internal enum MessageKind : byte
 
     /// <summary>Either way: a blob that is a string (a large one), as UTF-8. Otherwise as <see cref="Blob"/>.</summary>
     TextBlob = 5,
+
+    /// <summary>Parent → worker: a <see cref="CallHeader"/> and its id, for the <see cref="CallById"/> frames that follow; sent once per worker and header.</summary>
+    Header = 6,
+
+    /// <summary>Parent → worker: one call whose header was sent before: the header's id and a <see cref="CallBody"/>.</summary>
+    CallById = 7,
 
     /// <summary>Worker → parent: the initializer ran; the payload is the worker's pid (int32).</summary>
     Ready = 10,

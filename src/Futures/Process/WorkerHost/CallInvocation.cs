@@ -21,7 +21,7 @@ namespace Futures.ProcessPool.WorkerHost;
 /// </remarks>
 internal static class CallInvocation
 {
-    /// <summary>Runs <paramref name="call"/>.</summary>
+    /// <summary>Runs a self-contained <paramref name="call"/> (the cluster's, the initializer): its header is resolved for it alone.</summary>
     /// <param name="call">The call.</param>
     /// <param name="resolveMethod">Finds the method, and the compiler's singleton a lambda that captures nothing runs on.</param>
     /// <param name="resolveType">Finds a declared type by its assembly-qualified name.</param>
@@ -29,24 +29,32 @@ internal static class CallInvocation
     /// <param name="types">How types named in the values are loaded here; null for the default load context.</param>
     /// <returns>The outcome, with the result's blobs to send before it (when <see cref="CallItem.Blobs"/> is set).</returns>
     public static ResultItem Execute(CallItem call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod, Func<string, Type> resolveType,
-        IReadOnlyList<object>? blobs = null, CodecTypeResolver? types = null)
+        IReadOnlyList<object>? blobs = null, CodecTypeResolver? types = null) =>
+        Execute(new ResolvedHeader(call.Header), call.Body, resolveMethod, resolveType, blobs, types);
+
+    /// <summary>Runs one call: <paramref name="header"/> (resolved on first use, then kept by the caller) and <paramref name="call"/>'s values.</summary>
+    /// <param name="header">What to call, with the declared types.</param>
+    /// <param name="call">The call's id, values and trace context.</param>
+    /// <param name="resolveMethod">Finds the method, and the compiler's singleton a lambda that captures nothing runs on.</param>
+    /// <param name="resolveType">Finds a declared type by its assembly-qualified name.</param>
+    /// <param name="blobs">The blob frames sent just before the call, when <see cref="CallBody.Blobs"/> is set.</param>
+    /// <param name="types">How types named in the values are loaded here; null for the default load context.</param>
+    /// <returns>The outcome, with the result's blobs to send before it (when <see cref="CallBody.Blobs"/> is set).</returns>
+    public static ResultItem Execute(ResolvedHeader header, CallBody call, Func<MethodRef, (MethodInfo Method, object? Target)> resolveMethod,
+        Func<string, Type> resolveType, IReadOnlyList<object>? blobs = null, CodecTypeResolver? types = null)
     {
-        Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, call.Method.DisplayName);
+        Activity? activity = FuturesTracing.StartInvoke(call.TraceParent, call.TraceState, header.Header.Method.DisplayName);
         try
         {
-            var (method, singleton) = resolveMethod(call.Method);
+            ResolvedHeader.Resolution resolved = header.Resolve(resolveMethod, resolveType);
+            MethodInfo method = resolved.Method;
             RegisterGeneratedContracts(method);
-            Type[] argumentTypes = call.ArgumentTypes.Select(resolveType).ToArray();
-            Type? resultType = call.ResultType.Length == 0 ? null : resolveType(call.ResultType);
-            Type? targetType = call.TargetType.Length == 0 ? null : resolveType(call.TargetType);
-
-            var declared = new List<Type>(call.Count * argumentTypes.Length + 1);
-            if (targetType is not null) declared.Add(targetType);
-            for (int k = 0; k < call.Count; k++) declared.AddRange(argumentTypes);
-            object?[] values = ValueCodec.Decode(call.Payload, declared.ToArray(), call.Blobs ? new BlobList(blobs ?? []) : null, types);
+            Type[] argumentTypes = resolved.ArgumentTypes;
+            Type? targetType = resolved.TargetType;
+            object?[] values = ValueCodec.Decode(call.Payload, resolved.DeclaredTypes(call.Count), call.Blobs ? new BlobList(blobs ?? []) : null, types);
 
             int at = targetType is null ? 0 : 1;
-            object? target = targetType is null ? singleton : values[0];
+            object? target = targetType is null ? resolved.Singleton : values[0];
             // A static method closed over its first argument (an extension method's delegate): the target is that argument.
             bool targetIsFirstArgument = method.IsStatic && targetType is not null;
             var results = new object?[call.Count];
@@ -54,13 +62,12 @@ internal static class CallInvocation
             {
                 object?[] arguments = targetIsFirstArgument ? [target, .. values.AsSpan(at, argumentTypes.Length)] : values[at..(at + argumentTypes.Length)];
                 results[k] = method.Invoke(targetIsFirstArgument ? null : target, BindingFlags.DoNotWrapExceptions, null, arguments, null);
-                if (call.IsAsync) results[k] = AwaitedResult.Of(results[k], resultType);
+                if (resolved.IsAsync) results[k] = AwaitedResult.Of(results[k], resolved.ResultType);
             }
-            if (resultType is null) return new ResultItem(call.CallId, null, []);
+            if (resolved.ResultType is null) return new ResultItem(call.CallId, null, []);
 
             BlobList? resultBlobs = call.Blobs ? new BlobList() : null;
-            string[] slots = call.IsChunk ? Enumerable.Range(0, call.Count).Select(k => $"the result of item {k}").ToArray() : ["the result"];
-            byte[] json = ValueCodec.Encode(results, Enumerable.Repeat(resultType, call.Count).ToArray(), resultBlobs, slots);
+            byte[] json = ValueCodec.Encode(results, resolved.ResultTypes(call.Count), resultBlobs, resolved.ResultSlots(call.Count));
             return new ResultItem(call.CallId, null, json) { Blobs = resultBlobs is { Count: > 0 } ? resultBlobs.Items : null };
         }
         catch (Exception e)

@@ -33,7 +33,17 @@ internal sealed class WorkerLoop
     /// <summary>Exit code after an initializer failure (the parent has been told why).</summary>
     public const int InitializerFailedExitCode = 3;
 
-    private readonly Stream _input;
+    /// <summary>The call pipe itself (its descriptor is watched for a hang-up).</summary>
+    private readonly Stream _pipe;
+
+    /// <summary>
+    /// How long the worker watches its call pipe before blocking in <c>read</c> (see <see cref="PipeInput"/>):
+    /// its next call, when there is one, usually comes well within it; an idle worker spends it once.
+    /// </summary>
+    private static readonly TimeSpan NextCallSpin = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>The call pipe, buffered: a call and the extra one queued behind it are read together.</summary>
+    private readonly PipeInput _input;
     private readonly Stream _output;
     private readonly Action? _onParentLost;
     /// <summary>Finds the methods the parent names (see <see cref="AssemblyResolver"/>); made once, in the constructor, which says why that is safe.</summary>
@@ -44,6 +54,9 @@ internal sealed class WorkerLoop
 
     /// <summary>Frames read ahead by the reader thread; completed at end of input.</summary>
     private readonly BlockingCollection<Frame> _inbox = new();
+
+    /// <summary>The call headers the parent sent, by id, each resolved at its first call, e.g. <c>{1: Work.Identity(Int32) → Int32}</c>.</summary>
+    private readonly Dictionary<int, ResolvedHeader> _headers = new();
 
     /// <summary>The blob frames received since the last call, which belong to the next one, e.g. <c>[byte[10 MB]]</c>.</summary>
     private readonly List<object> _blobs = new();
@@ -68,7 +81,8 @@ internal sealed class WorkerLoop
         var resolver = new AssemblyResolver();
         _resolveMethod = resolver.ResolveMethod;
         _resolveType = resolver.ResolveType;
-        _input = input;
+        _pipe = input;
+        _input = new PipeInput(input, NextCallSpin);
         _output = output;
         _onParentLost = onParentLost;
     }
@@ -76,7 +90,7 @@ internal sealed class WorkerLoop
     /// <summary>Serves calls until shutdown or end of input; returns the process exit code.</summary>
     public int Run()
     {
-        if (OperatingSystem.IsLinux() && _input is System.IO.Pipes.PipeStream pipe) return RunReadingDirectly(pipe);
+        if (OperatingSystem.IsLinux() && _pipe is System.IO.Pipes.PipeStream pipe) return RunReadingDirectly(pipe);
         var reader = new Thread(ReadFrames) { IsBackground = true, Name = "Futures worker reader" };
         reader.Start();
         foreach (Frame frame in _inbox.GetConsumingEnumerable())
@@ -122,14 +136,18 @@ internal sealed class WorkerLoop
             case MessageKind.Blob or MessageKind.TextBlob:
                 _blobs.Add(frame.Blob);
                 return null;
+            case MessageKind.Header:
+                (int id, CallHeader header) = CallHeader.DecodeWithId(frame.Payload);
+                _headers[id] = new ResolvedHeader(header);
+                return null;
             case MessageKind.Call:
                 CallItem call = CallItem.Decode(frame.Payload);
-                if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
-                _inCall = true;
-                ResultItem result = CallInvocation.Execute(call, _resolveMethod, _resolveType, _blobs);
-                _blobs.Clear();
-                _inCall = false;
-                SendResult(result);
+                RunCall(new ResolvedHeader(call.Header), call.Body);
+                return null;
+            case MessageKind.CallById:
+                (int headerId, CallBody body) = CallBody.DecodeWithHeaderId(frame.Payload);
+                if (!_headers.TryGetValue(headerId, out ResolvedHeader? known)) throw new InvalidDataException($"Call {body.CallId} names header {headerId}, which never came.");
+                RunCall(known, body);
                 return null;
             case MessageKind.Shutdown:
                 _shutdownReceived = true;
@@ -137,6 +155,17 @@ internal sealed class WorkerLoop
             default:
                 throw new InvalidDataException($"Unexpected message {frame.Kind} from the parent.");
         }
+    }
+
+    /// <summary>Runs one call and sends its result (announcing it first where the parent wants starts reported).</summary>
+    private void RunCall(ResolvedHeader header, CallBody call)
+    {
+        if (_reportStarts) Send(MessageKind.Started, BitConverter.GetBytes(call.CallId));
+        _inCall = true;
+        ResultItem result = CallInvocation.Execute(header, call, _resolveMethod, _resolveType, _blobs);
+        _blobs.Clear();
+        _inCall = false;
+        SendResult(result);
     }
 
     /// <summary>
@@ -182,15 +211,26 @@ internal sealed class WorkerLoop
     /// <summary>Held while a frame is written: the exit report (<see cref="ReportExit"/>) comes from whichever thread exits the process.</summary>
     private readonly object _writeLock = new();
 
-    /// <summary>Sends a call's outcome: its blobs, then the result that refers to them.</summary>
+    /// <summary>Sends a call's outcome: its blobs, then the result that refers to them; in one write when they are small.</summary>
     private void SendResult(ResultItem result)
     {
+        IReadOnlyList<object> blobs = result.Blobs ?? [];
+        var frames = new Frame[blobs.Count + 1];
+        for (int i = 0; i < blobs.Count; i++) frames[i] = Frame.ForBlob(blobs[i]);
+        frames[^1] = new Frame(MessageKind.Result, result.Encode());
         lock (_writeLock)
         {
-            foreach (object blob in result.Blobs ?? []) Frame.ForBlob(blob).WriteTo(_output);
-            new Frame(MessageKind.Result, result.Encode()).WriteTo(_output);
+            if (!_outputGrown && _output is System.IO.Pipes.PipeStream pipe && frames.Any(f => (f.Text?.Length ?? f.Length) >= Native.LargeFrame))
+            {
+                _outputGrown = true;
+                Native.GrowPipe(pipe.SafePipeHandle);
+            }
+            Frame.WriteAll(_output, frames);
         }
     }
+
+    /// <summary>Whether the result pipe was grown for a large frame (see <see cref="Native.GrowPipe"/>). Under <see cref="_writeLock"/>.</summary>
+    private bool _outputGrown;
 
     private void Send(MessageKind kind, byte[] payload)
     {
