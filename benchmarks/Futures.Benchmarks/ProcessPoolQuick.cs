@@ -47,7 +47,7 @@ internal static class ProcessPoolQuick
         }
         if (args.Length > 0 && args[0] == "tiny")
         {
-            Tiny(int.Parse(args[1]));
+            Tiny(int.Parse(args[1]), args.Length > 2 ? int.Parse(args[2]) : 2);
             return;
         }
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -114,10 +114,10 @@ internal static class ProcessPoolQuick
     }
 
     /// <summary>Only tiny tasks, for a profiler: <paramref name="tasks"/> tasks, then the CPU time of this process and its workers.</summary>
-    private static void Tiny(int tasks)
+    private static void Tiny(int tasks, int workers)
     {
-        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
-        Future.Wait([pool.Submit(Work.Nap, 50), pool.Submit(Work.Nap, 50)]);
+        using var pool = new ProcessPoolExecutor(maxWorkers: workers);
+        Future.Wait(Enumerable.Range(0, workers).Select(_ => (Future)pool.Submit(Work.Nap, 50)).ToList());
         const int Batch = 2_000;
         var futures = new Future<int>[Batch];
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
