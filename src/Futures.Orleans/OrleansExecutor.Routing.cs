@@ -180,7 +180,7 @@ public sealed partial class OrleansExecutor
         }
         foreach (RemoteCall call in waiting)
         {
-            if (call.Future.SetRunningOrNotifyCancel()) call.Future.SetException(Rethrowable(reason));
+            if (call.Future.TryStartQueued()) call.Future.SetException(Rethrowable(reason));
             FuturesMetrics.RecordCompleted(this, TaskOutcome.Broken);
         }
         _brokenSignal.TrySetResult();

@@ -169,9 +169,9 @@ public sealed partial class OrleansExecutor : Executor, IObservableExecutor
                 _inFlight++;
             }
             // Outside the lock: marking the future wakes its waiters when it was cancelled.
-            if (!next.Future.SetRunningOrNotifyCancel())
+            if (!next.Future.TryStartQueued())
             {
-                FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
+                if (next.Future.Cancelled()) FuturesMetrics.RecordCompleted(this, TaskOutcome.Cancelled);
                 Release();
                 continue;
             }

@@ -163,6 +163,29 @@ public partial class Future
 
     // The following methods should only be used by Executors and in tests.
 
+    /// <summary>
+    /// <see cref="SetRunningOrNotifyCancel"/> for an executor taking a call out of its queue, which
+    /// must not throw there: <c>false</c> when the future was cancelled, and also when user code
+    /// completed it while it waited (SetResult and SetException are public). That outcome stands, the
+    /// call must not run, and the failed start is reported like a done-callback failure (contract
+    /// v2: nothing escapes a work item; the thread pool's workers report it the same way).
+    /// </summary>
+    /// <param name="reportLater">Report from the .NET thread pool: the caller holds a lock, and the report runs user code.</param>
+    internal bool TryStartQueued(bool reportLater = false)
+    {
+        try
+        {
+            return SetRunningOrNotifyCancel();
+        }
+        catch (InvalidOperationException e)
+        {
+            // "Future in unexpected state": finished already (Running cannot be: only this executor starts it).
+            if (reportLater) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Future.ReportWorkItemFailed(s.Error), (Future: this, Error: (Exception)e), preferLocal: false);
+            else ReportWorkItemFailed(e);
+            return false;
+        }
+    }
+
     /// <summary>Marks the future running, or acknowledges its cancellation. For Executor implementations and tests.</summary>
     /// <returns><c>true</c> if the future was Pending and is now Running; <c>false</c> if it was cancelled (it is now CancelledAndNotified).</returns>
     /// <exception cref="InvalidOperationException">The future is running or finished already.</exception>

@@ -175,7 +175,9 @@ internal sealed partial class CallDispatcher
     {
         Debug.Assert(Monitor.IsEntered(_lock));
         call.CallId = ++_lastCallId;
-        call.OnHandedOut(_executor);
+        call.OnHandedOut(_executor); // first: the call's frame carries the activity it starts
+        // Encoded before the call joins the worker's queue: a call in that queue is one the worker answers.
+        (MessageKind kind, byte[] payload) = call.EncodeForPipe();
         if (worker.Calls.Count == 0)
         {
             worker.RunningSince = Stopwatch.GetTimestamp();
@@ -183,7 +185,6 @@ internal sealed partial class CallDispatcher
         }
         worker.Calls.Enqueue(call);
         worker.TasksAssigned++;
-        (MessageKind kind, byte[] payload) = call.EncodeForPipe();
         worker.Process.SendCall(call.Header, call.Blobs?.Items, kind, payload);
     }
 

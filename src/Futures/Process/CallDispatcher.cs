@@ -121,8 +121,8 @@ internal sealed partial class CallDispatcher
     /// Queues <paramref name="call"/> (its queue slot taken) and hands waiting calls to idle workers
     /// from this thread; wakes the manager when a worker has to be started for them.
     /// </summary>
-    /// <exception cref="BrokenProcessPoolException">The pool is broken (the slot is given back).</exception>
-    /// <exception cref="InvalidOperationException">The pool is shut down (the slot is given back).</exception>
+    /// <exception cref="BrokenProcessPoolException">The pool is broken (the slot and the call's pooled buffers are given back).</exception>
+    /// <exception cref="InvalidOperationException">The pool is shut down (the slot and the call's pooled buffers are given back).</exception>
     public void Submit(PendingCall call)
     {
         bool wake;
@@ -132,6 +132,7 @@ internal sealed partial class CallDispatcher
             if (_broken is not null || _shutdown)
             {
                 QueueSlots?.Release();
+                call.Blobs?.Release();
                 if (_broken is { } broken) throw NewBrokenException(broken.Message, broken.Inner);
                 ThrowHelper.ThrowShutdown();
             }

@@ -64,7 +64,8 @@ internal static class DelegateDescriptor
             IsCollectible = method.IsCollectible || targetType?.IsCollectible == true,
         };
         // Not for a collectible assembly: the cache would keep it loaded.
-        if (!method.Module.Assembly.IsCollectible && targetType?.Assembly.IsCollectible != true) s_described.TryAdd((method, targetType), described);
+        // The cached one, if another thread got there first: the call headers are keyed by this object.
+        if (!method.Module.Assembly.IsCollectible && targetType?.Assembly.IsCollectible != true) return s_described.GetOrAdd((method, targetType), described);
         return described;
     }
 

@@ -119,13 +119,17 @@ internal sealed class PendingCall
     /// <summary>Whether large values cross as blob frames (see <see cref="CallItem.Blobs"/>).</summary>
     public bool UsesBlobs { get; private init; }
 
-    /// <summary>Takes the call out of the queue for a worker: Pending → Running, or false (counted as cancelled) if it was cancelled.</summary>
+    /// <summary>
+    /// Takes the call out of the queue for a worker: Pending → Running; or false if it was cancelled
+    /// (counted as cancelled), or completed by its caller while it waited. Never throws: it runs under
+    /// the dispatcher's lock, between taking a call out of a queue and handing it on.
+    /// </summary>
     public bool TryStart(IObservableExecutor executor)
     {
         // From here the call counts as running: Cancel() returns false.
-        if (Future.SetRunningOrNotifyCancel()) return true;
+        if (Future.TryStartQueued(reportLater: true)) return true;
         Blobs?.Release();
-        FuturesMetrics.RecordCompleted(executor, TaskOutcome.Cancelled);
+        if (Future.Cancelled()) FuturesMetrics.RecordCompleted(executor, TaskOutcome.Cancelled);
         return false;
     }
 

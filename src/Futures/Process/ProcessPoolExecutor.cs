@@ -210,7 +210,11 @@ public sealed class ProcessPoolExecutor : Executor, IObservableExecutor
         if (PendingCall.Create(item, this, blobs: true) is not { } call) return default; // its arguments failed to encode: its future says why
         if (_dispatcher.QueueSlots is { } slots && !slots.Wait(0))
         {
-            if (_queueFullMode == QueueFullMode.Throw) ThrowHelper.ThrowQueueFull();
+            if (_queueFullMode == QueueFullMode.Throw)
+            {
+                call.Blobs?.Release();
+                ThrowHelper.ThrowQueueFull();
+            }
             if (!mayBlock) return EnqueueWhenRoomAsync(slots, call, cancellationToken);
             slots.Wait();
         }
@@ -220,7 +224,15 @@ public sealed class ProcessPoolExecutor : Executor, IObservableExecutor
 
     private async ValueTask EnqueueWhenRoomAsync(SemaphoreSlim slots, PendingCall call, CancellationToken cancellationToken)
     {
-        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            call.Blobs?.Release(); // refused: the call never reaches a worker
+            throw;
+        }
         Submit(call);
     }
 

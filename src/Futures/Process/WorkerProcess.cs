@@ -159,7 +159,8 @@ internal sealed class WorkerProcess
     public void SendCall(SentHeader? header, IReadOnlyList<object>? blobs, MessageKind kind, byte[] payload)
     {
         if (_inputClosed) return;
-        bool newHeader = header is not null && _headersSent.Add(header.Id);
+        // The header counts as sent once its frames exist (building a blob's frame can throw).
+        bool newHeader = header is not null && !_headersSent.Contains(header.Id);
         int blobCount = blobs?.Count ?? 0;
         if (!newHeader && blobCount == 0)
         {
@@ -171,6 +172,7 @@ internal sealed class WorkerProcess
         if (newHeader) frames[at++] = new Frame(MessageKind.Header, header!.Payload);
         for (int i = 0; i < blobCount; i++) frames[at++] = Frame.ForBlob(blobs![i]);
         frames[at] = new Frame(kind, payload);
+        if (newHeader) _headersSent.Add(header!.Id);
         if (Frame.FitInOneWrite(frames, _inlineWriteLimit + Frame.HeaderSize) && Volatile.Read(ref _queuedWrites) == 0)
         {
             WriteNow(Frame.Concat(frames));
@@ -274,11 +276,13 @@ internal sealed class WorkerProcess
     {
         t_readerOf = _owner;
         List<object>? blobs = null; // the blob frames received since the last result, which belong to the next one
+        bool handling = false; // a whole frame is being handled: what throws now is no failure of the pipe
         try
         {
             var input = new PipeInput(_results); // results that came together: one read
             while (Frame.ReadFrom(input) is { } frame)
             {
+                handling = true;
                 switch (frame.Kind)
                 {
                     case MessageKind.Exiting:
@@ -302,9 +306,10 @@ internal sealed class WorkerProcess
                         _inbox.Post(new ManagerEvent(ManagerEventKind.Message, this, frame));
                         break;
                 }
+                handling = false;
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)
+        catch (Exception e) when (!handling && e is IOException or InvalidDataException or ObjectDisposedException)
         {
             // A worker that dies mid-frame: its exit is what counts, and that is reported by OnExited.
         }

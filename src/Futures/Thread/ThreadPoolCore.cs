@@ -299,7 +299,7 @@ internal sealed class ThreadPoolCore : IObservableExecutor, IShutdownAtExit
         // Outside the lock: failing a future runs its callbacks.
         while (_queue.Reader.TryRead(out WorkItem? item))
         {
-            if (item.Future.SetRunningOrNotifyCancel())
+            if (item.Future.TryStartQueued())
             {
                 FuturesMetrics.RecordCompleted(this, TaskOutcome.Broken);
                 item.Future.SetException(new BrokenThreadPoolException(_broken.Message, exception));

@@ -157,6 +157,21 @@ public sealed class OrleansExecutorTests(InProcessCluster fixture) : TestBase, I
     }
 
     [Fact]
+    public void WaitingBeyondMaxInFlight_CompletedByTheCaller_KeepsItsOutcome_TheNextCallRuns()
+    {
+        OrleansExecutor executor = NewExecutor(new OrleansExecutorOptions { MaxInFlight = 1 });
+        Future<int> running = executor.Submit(Gated, 1);
+        Future<int> completedByCaller = executor.Submit(Gated, 2);
+        Future<int> next = executor.Submit(Square, 3);
+        SpinWait.SpinUntil(() => running.Running(), UnexpectedTimeout).Should().BeTrue();
+        completedByCaller.SetResult(20); // user code completes a waiting future (contract v2)
+        s_gate.Set();
+        running.Result(UnexpectedTimeout).Should().Be(1);
+        next.Result(UnexpectedTimeout).Should().Be(9, "the completed call gives its in-flight slot back (was: a throw, and the slot lost)");
+        completedByCaller.Result().Should().Be(20, "the caller's outcome stands");
+    }
+
+    [Fact]
     public void Shutdown_CancelFutures_CancelsWaitingAndFinishesRunning()
     {
         OrleansExecutor executor = NewExecutor(new OrleansExecutorOptions { MaxInFlight = 2 });

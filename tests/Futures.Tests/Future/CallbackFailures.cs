@@ -24,7 +24,26 @@ internal sealed class CallbackFailures : IDisposable
     private void OnCallbackFailed(object? sender, FutureCallbackFailedEventArgs e)
     {
         if (!_futures.Contains(e.Future)) return;
-        lock (_reports) _reports.Add((e, sender, Thread.CurrentThread));
+        lock (_reports)
+        {
+            _reports.Add((e, sender, Thread.CurrentThread));
+            Monitor.PulseAll(_reports);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> reports have come (some are raised on another thread); false after <paramref name="timeout"/>.</summary>
+    public bool WaitFor(int count, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        lock (_reports)
+        {
+            while (_reports.Count < count)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0 || !Monitor.Wait(_reports, TimeSpan.FromMilliseconds(left))) return _reports.Count >= count;
+            }
+            return true;
+        }
     }
 
     public void Dispose() => Future.CallbackFailed -= OnCallbackFailed;

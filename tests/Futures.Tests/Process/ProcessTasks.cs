@@ -72,6 +72,15 @@ public static class ProcessTasks
         gate.ReleaseMutex();
         return 2;
     }
+
+    /// <summary>Waits for the named mutex, then exits the worker with code 7 (a worker lost mid-call).</summary>
+    public static int ExitAfterMutex(string name)
+    {
+        using var gate = new Mutex(initiallyOwned: false, name);
+        gate.WaitOne();
+        Environment.Exit(7);
+        return 0;
+    }
 }
 
 public sealed class CustomTestException : Exception

@@ -67,6 +67,32 @@ public sealed class ThreadPoolInitializerTests : TestBase
     }
 
     [Fact]
+    public void Initializer_Throws_AQueuedFutureCompletedByItsCaller_KeepsItsOutcome_TheOthersFail()
+    {
+        using var gate = new ManualResetEventSlim();
+        using var entered = new ManualResetEventSlim();
+        using var ex = new ThreadPoolExecutor(1, initializer: () =>
+        {
+            entered.Set();
+            gate.Wait(UnexpectedTimeout);
+            throw new InvalidOperationException("error in initializer");
+        });
+        Future<int> first = ex.Submit(static () => 1);
+        Future<int> completedByCaller = ex.Submit(static () => 2);
+        Future<int> last = ex.Submit(static () => 3);
+        entered.Wait(UnexpectedTimeout).Should().BeTrue();
+        using var failures = new CallbackFailures(completedByCaller);
+        completedByCaller.SetResult(20); // user code completes a queued future (contract v2)
+        gate.Set(); // the break fails what is queued (was: a throw at the completed one, and `last` never failed)
+
+        first.Exception(UnexpectedTimeout).Should().BeOfType<BrokenThreadPoolException>();
+        last.Exception(UnexpectedTimeout).Should().BeOfType<BrokenThreadPoolException>();
+        completedByCaller.Result().Should().Be(20, "the caller's outcome stands");
+        failures.WaitFor(1, UnexpectedTimeout).Should().BeTrue();
+        failures.Reports.Should().ContainSingle().Which.Args.Exception.Message.Should().Be("Future in unexpected state");
+    }
+
+    [Fact]
     public async Task Initializer_Throws_SubmitAsyncThrowsBroken()
     {
         await using var ex = new ThreadPoolExecutor(1, initializer: static () => throw new InvalidOperationException("init"));
