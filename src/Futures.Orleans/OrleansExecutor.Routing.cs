@@ -87,8 +87,9 @@ public sealed partial class OrleansExecutor
         if (!call.TryFinish()) return;
         _onCluster.TryRemove(call.Future, out _);
         if (call.Silo is { } silo) Watcher.Unpick(silo);
-        complete();
+        // Counted before the future completes, as every executor does: whoever wakes from it sees the count.
         FuturesMetrics.RecordCompleted(this, outcome);
+        complete();
         Release();
         Dispatch();
     }
@@ -180,8 +181,9 @@ public sealed partial class OrleansExecutor
         }
         foreach (RemoteCall call in waiting)
         {
-            if (call.Future.TryStartQueued()) call.Future.SetException(Rethrowable(reason));
-            FuturesMetrics.RecordCompleted(this, TaskOutcome.Broken);
+            bool started = call.Future.TryStartQueued();
+            FuturesMetrics.RecordCompleted(this, TaskOutcome.Broken); // before the future completes, as everywhere
+            if (started) call.Future.SetException(Rethrowable(reason));
         }
         _brokenSignal.TrySetResult();
         foreach (NodeLink link in _links.Values) FailBroken(link.TakeAll());
